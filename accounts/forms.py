@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Team, User
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code from your app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits your app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TeamChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class UserForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    teams = TeamChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Caseworkers work in these teams; supervisors supervise them."),
+    )
+
+    def __init__(self, *args, organization, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(organization=organization)
+
+
+class NewUserForm(UserForm):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
+    )
+    password = forms.CharField(
+        label=_("First password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Give it to the person in private; "
+                    "she sets up two-factor sign-in the first time she signs in."),
+    )
+    field_order = ["username", "first_name", "last_name", "email", "role", "teams", "password"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Caseworkers"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    supervisors = forms.ModelMultipleChoiceField(
+        label=_("Supervisors"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organization, team=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.team = team
+        people = User.objects.filter(organization=organization, is_active=True)
+        self.fields["members"].queryset = people.filter(role=Role.CASEWORKER)
+        self.fields["supervisors"].queryset = people.filter(role=Role.SUPERVISOR)
+        self.fields["members"].label_from_instance = lambda u: u.display_name
+        self.fields["supervisors"].label_from_instance = lambda u: u.display_name
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Team.objects.filter(organization=self.organization, name__iexact=name)
+        if self.team is not None:
+            clash = clash.exclude(pk=self.team.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Your organisation already has a team with this name."))
+        return name

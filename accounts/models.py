@@ -1,0 +1,123 @@
+"""Organisations of the network, their teams, and the people who work in them.
+
+Every person belongs to exactly one organisation and has exactly one role (DESIGN §1).
+Superusers are the only exception: they run the installation, belong to no
+organisation and have no role, and reach nothing but Django's admin.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    NGO = "ngo", _("NGO")
+    SHELTER = "shelter", _("Shelter")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    PROTECTION_UNIT = "protection_unit", _("Protection unit")
+    HEALTH_SERVICE = "health_service", _("Health service")
+    GOVERNMENT = "government", _("Government")
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    country = models.CharField(_("country"), max_length=100)
+    city = models.CharField(_("city"), max_length=100)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a person may do. The rules themselves are in DESIGN §1:
+
+    - caseworker: registers intakes and works the cases she owns or that are shared with her;
+    - supervisor: a caseworker's powers on her teams' cases, plus assigning cases and
+      approving referrals and closures;
+    - auditor: reads the access log and change metadata, never survivor content;
+    - partner: staff of a service provider, sees only the referral packets sent to her
+      organisation;
+    - org admin: manages users, teams and the service directory, never survivor content.
+    """
+
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    PARTNER = "partner", _("Partner")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+
+
+class User(AbstractUser):
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    demo_account = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_("Created by seed_demo; may skip two-factor only while AMPARO_DEMO is on."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_has_organization_and_role_unless_superuser",
+                condition=models.Q(is_superuser=True)
+                | (models.Q(organization__isnull=False) & ~models.Q(role="")),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.is_superuser and (self.organization_id is None or not self.role):
+            raise ValidationError(_("Every user needs an organisation and a role."))
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+
+class Team(models.Model):
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="teams",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    members = models.ManyToManyField(
+        User, verbose_name=_("members"), related_name="teams", blank=True
+    )
+    supervisors = models.ManyToManyField(
+        User, verbose_name=_("supervisors"), related_name="supervised_teams", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="team_name_unique_in_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

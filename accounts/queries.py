@@ -1,0 +1,48 @@
+"""Reads of people and teams, always scoped to the person asking."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, Team, User
+
+
+def _require_org_admin(user: User) -> None:
+    if not user.has_role(Role.ORG_ADMIN):
+        raise PermissionDenied
+
+
+def manageable_users(admin: User) -> QuerySet[User]:
+    """The users of the admin's own organisation; nobody else's."""
+    _require_org_admin(admin)
+    return (
+        User.objects.filter(organization_id=admin.organization_id, is_superuser=False)
+        .prefetch_related("teams", "supervised_teams")
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def get_manageable_user(admin: User, pk: int) -> User:
+    """404 for a user of another organisation, 403 for someone who is not an org admin."""
+    try:
+        return manageable_users(admin).get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def manageable_teams(admin: User) -> QuerySet[Team]:
+    _require_org_admin(admin)
+    return (
+        Team.objects.filter(organization_id=admin.organization_id)
+        .prefetch_related("members", "supervisors")
+        .order_by("name")
+    )
+
+
+def get_manageable_team(admin: User, pk: int) -> Team:
+    try:
+        return manageable_teams(admin).get(pk=pk)
+    except Team.DoesNotExist as exc:
+        raise Http404 from exc

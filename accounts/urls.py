@@ -1,0 +1,23 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("security/", views.security, name="security"),
+    path("security/recovery-codes/", views.regenerate_recovery_codes, name="regenerate_recovery_codes"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_edit, name="team_edit"),
+]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from audit import context
+
+
+class RequestIdMiddleware:
+    """Give every request an id that its audit events and the response both carry."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id
+        token = context.bind(
+            context.RequestContext(
+                request_id=request_id, source_address=request.META.get("REMOTE_ADDR") or None
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.unbind(token)
+        response["X-Request-ID"] = request_id
+        return response

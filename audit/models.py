@@ -1,0 +1,102 @@
+"""The access log: who did what to which record, when, from where, and with what outcome.
+
+An event never holds survivor content — no names, narratives, notes or free text typed
+by a user. Targets are named by type and id, and cases by their non-identifying code,
+so auditors can read the whole log without seeing what the survivors told anyone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    """What happened. Later modules add their own actions here, never free text."""
+
+    LOGIN_SUCCEEDED = "login.succeeded", _("Signed in with password")
+    LOGIN_FAILED = "login.failed", _("Failed sign-in")
+    LOGIN_LOCKED_OUT = "login.locked_out", _("Sign-in locked after repeated failures")
+    LOGOUT = "logout", _("Signed out")
+    SESSION_EXPIRED = "session.expired", _("Session expired")
+    TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("Two-factor authentication set up")
+    TWO_FACTOR_VERIFIED = "two_factor.verified", _("Two-factor code accepted")
+    TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
+    RECOVERY_CODE_USED = "two_factor.recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_REGENERATED = "two_factor.recovery_codes_regenerated", _(
+        "Recovery codes replaced"
+    )
+    TWO_FACTOR_RESET = "two_factor.reset", _("Two-factor authentication reset")
+    PASSWORD_CHANGED = "password.changed", _("Password changed")
+    USER_CREATED = "user.created", _("User created")
+    USER_UPDATED = "user.updated", _("User changed")
+    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+    USER_REACTIVATED = "user.reactivated", _("User reactivated")
+    TEAM_CREATED = "team.created", _("Team created")
+    TEAM_UPDATED = "team.updated", _("Team changed")
+    VAULT_INTEGRITY_FAILURE = "vault.integrity_failure", _("Encrypted value failed to open")
+    VAULT_KEY_CREATED = "vault.key_created", _("Data key created")
+    VAULT_KEYS_ROTATED = "vault.keys_rotated", _("Master key rotated")
+    VAULT_OWNER_SHREDDED = "vault.owner_shredded", _("Survivor data shredded")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
+    ERROR = "error", _("Error")
+
+
+class AccessEvent(models.Model):
+    occurred_at = models.DateTimeField(_("when (UTC)"), default=timezone.now, db_index=True)
+    # PROTECT: users are deactivated, never deleted, so their trail stays whole.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_events",
+        help_text=_("Empty for system jobs and for sign-in attempts with an unknown username."),
+    )
+    # Copies made at the time, so renaming or moving a user later does not rewrite history.
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_events",
+    )
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices)
+    target_type = models.CharField(
+        _("target type"), max_length=64, blank=True, help_text=_("For example “case” or “user”.")
+    )
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    case_code = models.CharField(
+        _("case code"), max_length=32, blank=True, help_text=_("Never a survivor's name.")
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=64, blank=True, help_text=_("A code from a fixed list.")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.ALLOWED
+    )
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    source_address = models.GenericIPAddressField(_("source address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-occurred_at"]),
+            models.Index(fields=["actor", "-occurred_at"]),
+            models.Index(fields=["case_code", "-occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"

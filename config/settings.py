@@ -1,0 +1,268 @@
+"""Amparo settings: one file, driven by the environment.
+
+Defaults are safe for production. ``AMPARO_DEMO=1`` (set by ``make run``) serves a
+fictional demo network over plain HTTP on one's own machine; ``DEBUG=1`` is for
+development only and never for real data.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("AMPARO_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG")
+AMPARO_DEMO = env_bool("AMPARO_DEMO")
+
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or AMPARO_DEMO):
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value. "
+            "Only the demo (AMPARO_DEMO=1) and development (DEBUG=1) may run without one."
+        )
+    _secret_file = VAR_DIR / "secret_key"
+    if not _secret_file.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _secret_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        _secret_file.chmod(0o600)
+    SECRET_KEY = _secret_file.read_text(encoding="utf-8").strip()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or AMPARO_DEMO) else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "guardian",
+    "simple_history",
+    "accounts",
+    "audit",
+    "vault",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "audit.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Axes last, as its documentation asks, so it sees the final response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.amparo",
+            ],
+        },
+    },
+]
+
+# --- databases -------------------------------------------------------------
+# The main database holds everything but the wrapped data keys, which live in the
+# ``keys`` alias so that they can sit on a server with short backup retention:
+# shredding a survivor's key then also makes old backups of the main database useless.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'amparo.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    ),
+    "keys": dj_database_url.parse(
+        env_str("KEYS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'keys.sqlite3'}"),
+    ),
+}
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+DATABASE_ROUTERS = ["vault.routers.KeysRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts and login ----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# A session ends after this long without a request (shared shelter computers) ...
+AMPARO_SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("AMPARO_SESSION_IDLE_MINUTES", 15))
+# ... and in any case this long after login.
+AMPARO_SESSION_ABSOLUTE_LIMIT = timedelta(hours=env_int("AMPARO_SESSION_ABSOLUTE_HOURS", 8))
+SESSION_COOKIE_AGE = int(AMPARO_SESSION_ABSOLUTE_LIMIT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "amparo_session"
+CSRF_COOKIE_NAME = "amparo_csrf"
+CSRF_COOKIE_HTTPONLY = True
+
+OTP_TOTP_ISSUER = env_str("AMPARO_OTP_ISSUER", "Amparo")
+OTP_TOTP_TOLERANCE = 1
+AMPARO_RECOVERY_CODE_COUNT = 10
+
+# Lockout counts failures per username *and* source address together, so somebody
+# elsewhere cannot lock a caseworker out by guessing at her username.
+AXES_FAILURE_LIMIT = env_int("AMPARO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AMPARO_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Failed usernames may be mistyped passwords: axes must not store them in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_ENABLE_ADMIN = False
+
+GUARDIAN_RAISE_403 = False
+GUARDIAN_MONKEY_PATCH_USER = False
+ANONYMOUS_USER_NAME = None
+
+# --- security headers -------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+_PRODUCTION = not (DEBUG or AMPARO_DEMO)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PRODUCTION else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _PRODUCTION
+SECURE_HSTS_PRELOAD = _PRODUCTION
+SESSION_COOKIE_SECURE = _PRODUCTION
+CSRF_COOKIE_SECURE = _PRODUCTION
+
+# --- language and time ------------------------------------------------------
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "es")
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True  # stored in UTC ...
+TIME_ZONE = env_str("AMPARO_TIME_ZONE", "America/Lima")  # ... shown in local time
+
+# --- static files -----------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- mail -------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEBUG or AMPARO_DEMO)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "amparo@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- vault ------------------------------------------------------------------
+# Master keys: a file of ``key-id:base64-key`` lines, or the same in an environment
+# variable; the first line is the current key, later lines are kept for rotation.
+AMPARO_MASTER_KEY_FILE = env_str("AMPARO_MASTER_KEY_FILE")
+AMPARO_MASTER_KEYS = env_secret("AMPARO_MASTER_KEYS")
+AMPARO_INDEX_KEY_FILE = env_str("AMPARO_INDEX_KEY_FILE")
+AMPARO_INDEX_KEY = env_secret("AMPARO_INDEX_KEY")
+# Development and the demo may generate keys under var/ on first start (with a warning).
+AMPARO_GENERATE_DEV_KEYS = DEBUG or AMPARO_DEMO
+# --- end vault --------------------------------------------------------------
+
+# --- logging ----------------------------------------------------------------
+# Log lines carry request ids and event names, never survivor content.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request logs can quote URLs and bodies; keep them at warning level.
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
+}
+ADMINS = []  # error mails would carry request data; errors go to the log only.
