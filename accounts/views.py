@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -32,6 +32,11 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return reverse("home")
+
+
+def _with_next(url: str, next_url: str) -> str:
+    # Encoded, so that a "next" with its own query string arrives whole.
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 def _fully_signed_in(request: HttpRequest) -> bool:
@@ -63,7 +68,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             target = "accounts:two_factor_verify"
             if not services.has_two_factor(user):
                 target = "accounts:two_factor_enrol"
-            return redirect(f"{reverse(target)}?next={_next_url(request)}")
+            return redirect(_with_next(reverse(target), _next_url(request)))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
@@ -96,7 +101,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if _fully_signed_in(request):
         return redirect(_next_url(request))
     if not services.has_two_factor(request.user):
-        return redirect(f"{reverse('accounts:two_factor_enrol')}?next={_next_url(request)}")
+        return redirect(_with_next(reverse("accounts:two_factor_enrol"), _next_url(request)))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(actor=request.user, token=form.cleaned_data["token"])
@@ -322,3 +327,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return redirect("accounts:team_list")
     return render(request, "accounts/team_form.html", {"form": form, "team": team})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that is too old or came from elsewhere: say what to do, in the user's language."""
+    return render(request, "csrf_failure.html", status=403)
