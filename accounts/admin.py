@@ -2,8 +2,16 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organization, Team, User
+
+# django-otp's admin pages show each user's authenticator secret and QR code: anyone who
+# reaches them could clone a caseworker's second factor. Nobody needs them.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Organization)

@@ -40,12 +40,25 @@ TEAMS = [
 ]
 
 PEOPLE = [
-    DemoPerson("lucia", "Lucía", "Ramos", Role.CASEWORKER, "Asociación Camino Seguro",
-               ("Atención inicial Lima",)),
-    DemoPerson("mateo", "Mateo", "Quispe", Role.CASEWORKER, "Asociación Camino Seguro",
-               ("Seguimiento",)),
-    DemoPerson("carmen", "Carmen", "Villanueva", Role.SUPERVISOR, "Asociación Camino Seguro",
-               ("Atención inicial Lima", "Seguimiento")),
+    DemoPerson(
+        "lucia",
+        "Lucía",
+        "Ramos",
+        Role.CASEWORKER,
+        "Asociación Camino Seguro",
+        ("Atención inicial Lima",),
+    ),
+    DemoPerson(
+        "mateo", "Mateo", "Quispe", Role.CASEWORKER, "Asociación Camino Seguro", ("Seguimiento",)
+    ),
+    DemoPerson(
+        "carmen",
+        "Carmen",
+        "Villanueva",
+        Role.SUPERVISOR,
+        "Asociación Camino Seguro",
+        ("Atención inicial Lima", "Seguimiento"),
+    ),
     DemoPerson("raul", "Raúl", "Paredes", Role.AUDITOR, "Asociación Camino Seguro"),
     DemoPerson("admin.camino", "Rosa", "Huamán", Role.ORG_ADMIN, "Asociación Camino Seguro"),
     DemoPerson("refugio", "Elena", "Torres", Role.PARTNER, "Casa Refugio Mujeres del Sur"),

@@ -9,11 +9,13 @@ from accounts.models import Role, Team, User
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -70,8 +72,10 @@ class NewUserForm(UserForm):
         label=_("First password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. Give it to the person in private; "
-                    "she sets up two-factor sign-in the first time she signs in."),
+        help_text=_(
+            "At least 12 characters. Give it to the person in private; "
+            "she sets up two-factor sign-in the first time she signs in."
+        ),
     )
     field_order = ["username", "first_name", "last_name", "email", "role", "teams", "password"]
 
@@ -101,11 +105,15 @@ class NewUserForm(UserForm):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     members = forms.ModelMultipleChoiceField(
-        label=_("Caseworkers"), queryset=User.objects.none(), required=False,
+        label=_("Caseworkers"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     supervisors = forms.ModelMultipleChoiceField(
-        label=_("Supervisors"), queryset=User.objects.none(), required=False,
+        label=_("Supervisors"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

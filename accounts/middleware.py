@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import sessions
@@ -37,10 +39,15 @@ class SessionLimitsMiddleware:
                 record_event(action=Action.SESSION_EXPIRED, actor=user, purpose=expired)
                 logout(request)
                 if expired == sessions.IDLE:
-                    messages.info(request, _("You were signed out after a period without activity."))
+                    messages.info(
+                        request, _("You were signed out after a period without activity.")
+                    )
                 else:
-                    messages.info(request, _("Your session reached its time limit. Please sign in again."))
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                    messages.info(
+                        request, _("Your session reached its time limit. Please sign in again.")
+                    )
+                login_url = reverse(settings.LOGIN_URL)
+                return redirect(f"{login_url}?{urlencode({'next': request.path})}")
             sessions.touch(request.session, timezone.now())
         return self.get_response(request)
 
@@ -87,4 +94,3 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
-

@@ -100,7 +100,9 @@ class User(AbstractUser):
 
 class Team(models.Model):
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="teams",
     )
     name = models.CharField(_("name"), max_length=120)

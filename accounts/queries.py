@@ -7,10 +7,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role, Team, User
+from audit.models import Action, Outcome
+from audit.services import record_event
 
 
 def _require_org_admin(user: User) -> None:
     if not user.has_role(Role.ORG_ADMIN):
+        record_event(action=Action.USER_MANAGEMENT_DENIED, actor=user, outcome=Outcome.DENIED)
         raise PermissionDenied
 
 
@@ -29,6 +32,13 @@ def get_manageable_user(admin: User, pk: int) -> User:
     try:
         return manageable_users(admin).get(pk=pk)
     except User.DoesNotExist as exc:
+        record_event(
+            action=Action.USER_MANAGEMENT_DENIED,
+            actor=admin,
+            outcome=Outcome.DENIED,
+            target_type="user",
+            target_id=pk,
+        )
         raise Http404 from exc
 
 
@@ -45,4 +55,11 @@ def get_manageable_team(admin: User, pk: int) -> Team:
     try:
         return manageable_teams(admin).get(pk=pk)
     except Team.DoesNotExist as exc:
+        record_event(
+            action=Action.USER_MANAGEMENT_DENIED,
+            actor=admin,
+            outcome=Outcome.DENIED,
+            target_type="team",
+            target_id=pk,
+        )
         raise Http404 from exc

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -206,6 +207,9 @@ def update_user(
     teams: Iterable[Team],
 ) -> User:
     _require_org_admin(actor, user.organization)
+    if user.pk == actor.pk and role != Role.ORG_ADMIN:
+        # Otherwise the last administrator could lock her organisation out of its own users.
+        raise ValidationError({"role": _("You cannot take away your own administrator role.")})
     user = User.objects.select_for_update().get(pk=user.pk)
     user.role = role
     user.first_name = first_name

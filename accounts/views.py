@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, Toke
 from accounts.middleware import two_factor_exempt
 from accounts.models import Role
 from audit.models import AccessEvent
+from cases.views import dashboards
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -58,7 +60,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None:
             services.record_failed_login(username=username)
             # One answer for an unknown user and a wrong password: no hint which it was.
-            form.add_error(None, _("The username or the password is not right. Check both and try again."))
+            form.add_error(
+                None, _("The username or the password is not right. Check both and try again.")
+            )
         else:
             login(request, user)  # rotates the session key
             sessions.start(request.session, timezone.now())
@@ -109,8 +113,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.cycle_key()
             return redirect(_next_url(request))
-        form.add_error("token", _("That code did not work. Codes change every 30 seconds and each works only once."))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+        form.add_error(
+            "token",
+            _("That code did not work. Codes change every 30 seconds and each works only once."),
+        )
+    return render(
+        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
+    )
 
 
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
@@ -131,9 +140,14 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.cycle_key()
             return render(
-                request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
             )
-        form.add_error("token", _("That code did not work. Check the time on your phone and try the newest code."))
+        form.add_error(
+            "token",
+            _("That code did not work. Check the time on your phone and try the newest code."),
+        )
     secret_text = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     context = {
         "form": form,
@@ -158,7 +172,8 @@ def security(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:security")
     return render(
-        request, "accounts/security.html",
+        request,
+        "accounts/security.html",
         {"form": form, "has_two_factor": services.has_two_factor(request.user)},
     )
 
@@ -168,7 +183,11 @@ def security(request: HttpRequest) -> HttpResponse:
 def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = services.regenerate_recovery_codes(actor=request.user)
     request.session.cycle_key()
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("accounts:security")})
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:security")},
+    )
 
 
 # --- home ------------------------------------------------------------------------------
@@ -190,10 +209,10 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("actor")
             .order_by("-occurred_at", "-id")[:15]
         )
-    elif user.role in (Role.CASEWORKER, Role.SUPERVISOR):
-        context["teams"] = (
-            user.supervised_teams.all() if user.role == Role.SUPERVISOR else user.teams.all()
-        )
+    elif user.role == Role.CASEWORKER:
+        return dashboards.caseworker_home(request)
+    elif user.role == Role.SUPERVISOR:
+        return dashboards.supervisor_home(request)
     return render(request, "accounts/home.html", context)
 
 
@@ -242,14 +261,24 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserForm(request.POST or None, initial=initial, organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.update_user(
-            actor=request.user, user=person, role=data["role"], first_name=data["first_name"],
-            last_name=data["last_name"], email=data["email"], teams=data["teams"],
-        )
-        messages.success(request, _("Changes saved."))
-        return redirect("accounts:user_list")
+        try:
+            services.update_user(
+                actor=request.user,
+                user=person,
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                teams=data["teams"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:user_list")
     return render(
-        request, "accounts/user_form.html",
+        request,
+        "accounts/user_form.html",
         {"form": form, "person": person, "has_two_factor": services.has_two_factor(person)},
     )
 
@@ -262,7 +291,11 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("You cannot deactivate your own account."))
         return redirect("accounts:user_edit", pk=pk)
     services.deactivate_user(actor=request.user, user=person)
-    messages.success(request, _("%(name)s is deactivated and has been signed out everywhere.") % {"name": person.display_name})
+    messages.success(
+        request,
+        _("%(name)s is deactivated and has been signed out everywhere.")
+        % {"name": person.display_name},
+    )
     return redirect("accounts:user_list")
 
 
@@ -280,7 +313,11 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.get_manageable_user(request.user, pk)
     services.reset_two_factor(actor=request.user, user=person)
-    messages.success(request, _("%(name)s will set up two-factor sign-in again the next time she signs in.") % {"name": person.display_name})
+    messages.success(
+        request,
+        _("%(name)s will set up two-factor sign-in again the next time she signs in.")
+        % {"name": person.display_name},
+    )
     return redirect("accounts:user_edit", pk=pk)
 
 
@@ -289,7 +326,9 @@ def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/team_list.html", {"teams": queries.manageable_teams(request.user)})
+    return render(
+        request, "accounts/team_list.html", {"teams": queries.manageable_teams(request.user)}
+    )
 
 
 @login_required
@@ -299,7 +338,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.create_team(
-            actor=request.user, name=data["name"], members=data["members"],
+            actor=request.user,
+            name=data["name"],
+            members=data["members"],
             supervisors=data["supervisors"],
         )
         messages.success(request, _("Team created."))
@@ -321,7 +362,10 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.update_team(
-            actor=request.user, team=team, name=data["name"], members=data["members"],
+            actor=request.user,
+            team=team,
+            name=data["name"],
+            members=data["members"],
             supervisors=data["supervisors"],
         )
         messages.success(request, _("Changes saved."))

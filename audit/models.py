@@ -25,8 +25,9 @@ class Action(models.TextChoices):
     TWO_FACTOR_VERIFIED = "two_factor.verified", _("Two-factor code accepted")
     TWO_FACTOR_FAILED = "two_factor.failed", _("Two-factor code refused")
     RECOVERY_CODE_USED = "two_factor.recovery_code_used", _("Recovery code used")
-    RECOVERY_CODES_REGENERATED = "two_factor.recovery_codes_regenerated", _(
-        "Recovery codes replaced"
+    RECOVERY_CODES_REGENERATED = (
+        "two_factor.recovery_codes_regenerated",
+        _("Recovery codes replaced"),
     )
     TWO_FACTOR_RESET = "two_factor.reset", _("Two-factor authentication reset")
     PASSWORD_CHANGED = "password.changed", _("Password changed")
@@ -36,10 +37,36 @@ class Action(models.TextChoices):
     USER_REACTIVATED = "user.reactivated", _("User reactivated")
     TEAM_CREATED = "team.created", _("Team created")
     TEAM_UPDATED = "team.updated", _("Team changed")
+    USER_MANAGEMENT_DENIED = "user_management.denied", _("User management refused")
     VAULT_INTEGRITY_FAILURE = "vault.integrity_failure", _("Encrypted value failed to open")
     VAULT_KEY_CREATED = "vault.key_created", _("Data key created")
     VAULT_KEYS_ROTATED = "vault.keys_rotated", _("Master key rotated")
     VAULT_OWNER_SHREDDED = "vault.owner_shredded", _("Survivor data shredded")
+    CASE_LIST_VIEWED = "case.list_viewed", _("Case list viewed")
+    CASE_VIEWED = "case.viewed", _("Case viewed")
+    CASE_HISTORY_VIEWED = "case.history_viewed", _("Case history viewed")
+    CASE_REGISTERED = "case.registered", _("Intake registered")
+    CASE_UPDATED = "case.updated", _("Case changed")
+    CASE_ASSIGNED = "case.assigned", _("Case assigned")
+    CASE_SHARED = "case.shared", _("Case shared with a colleague")
+    CASE_UNSHARED = "case.unshared", _("Case sharing ended")
+    CASE_CLOSED = "case.closed", _("Case closed")
+    CASE_REOPENED = "case.reopened", _("Case reopened")
+    CASE_LINKED = "case.linked", _("Cases linked")
+    DUPLICATE_CHECKED = "case.duplicate_checked", _("Duplicate check at intake")
+    NOTE_ADDED = "note.added", _("Note added")
+    ATTACHMENT_ADDED = "attachment.added", _("Attachment added")
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded", _("Attachment downloaded")
+    CONSENT_RECORDED = "consent.recorded", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
+    FOLLOW_UP_ADDED = "follow_up.added", _("Follow-up scheduled")
+    FOLLOW_UP_DONE = "follow_up.done", _("Follow-up done")
+    RISK_ASSESSED = "risk.assessed", _("Risk assessed")
+    SAFETY_PLAN_UPDATED = "safety_plan.updated", _("Safety plan changed")
+    EMERGENCY_ACCESS_GRANTED = "emergency_access.granted", _("Emergency access opened")
+    SHRED_REQUESTED = "shred.requested", _("Shredding requested")
+    SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
+    SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
 
 
 class Outcome(models.TextChoices):

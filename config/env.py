@@ -44,5 +44,7 @@ def env_secret(name: str) -> str:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points at {path!r}, which cannot be read.") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {path!r}, which cannot be read."
+            ) from exc
     return os.environ.get(name, "")

@@ -57,21 +57,25 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "vault",
+    "cases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    # Opened data keys live for one request (vault/scope.py); after the request id.
+    "vault.middleware.KeyCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "accounts.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session limits, which tell the person why she was signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -133,8 +137,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -154,6 +160,8 @@ SESSION_COOKIE_NAME = "amparo_session"
 CSRF_COOKIE_NAME = "amparo_csrf"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
+# W003 looks for CsrfViewMiddleware by name; accounts.checks checks for the subclass instead.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 OTP_TOTP_ISSUER = env_str("AMPARO_OTP_ISSUER", "Amparo")
 OTP_TOTP_TOLERANCE = 1
@@ -170,6 +178,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # Failed usernames may be mistyped passwords: axes must not store them in clear.
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# ... and the username column holds a keyed digest, not the text (accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_key"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_ENABLE_ADMIN = False
 
@@ -179,9 +189,7 @@ ANONYMOUS_USER_NAME = None
 
 # --- security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Other sites never learn our URLs. Not "no-referrer": with it, browsers send
-# "Origin: null" on form posts and Django's CSRF check refuses every sign-in.
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
@@ -246,13 +254,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- vault ------------------------------------------------------------------
 # Master keys: a file of ``key-id:base64-key`` lines, or the same in an environment
 # variable; the first line is the current key, later lines are kept for rotation.
+# The *_FILE settings are the file forms, so the values are read with env_str (env_secret
+# would read AMPARO_INDEX_KEY_FILE a second time). Set one form of each, never both.
 AMPARO_MASTER_KEY_FILE = env_str("AMPARO_MASTER_KEY_FILE")
-AMPARO_MASTER_KEYS = env_secret("AMPARO_MASTER_KEYS")
+AMPARO_MASTER_KEYS = env_str("AMPARO_MASTER_KEYS")
 AMPARO_INDEX_KEY_FILE = env_str("AMPARO_INDEX_KEY_FILE")
-AMPARO_INDEX_KEY = env_secret("AMPARO_INDEX_KEY")
+AMPARO_INDEX_KEY = env_str("AMPARO_INDEX_KEY")
 # Development and the demo may generate keys under var/ on first start (with a warning).
+# Production refuses to start without both keys (vault.keyring; `python -m vault.keygen`).
 AMPARO_GENERATE_DEV_KEYS = DEBUG or AMPARO_DEMO
+# Blind indexes keep about MIN_BUCKET records per index value at EXPECTED_RECORDS records
+# (vault/blind_index.py). Under-estimate rather than over-estimate the number of survivors.
+AMPARO_BLIND_INDEX_EXPECTED_RECORDS = env_int("AMPARO_BLIND_INDEX_EXPECTED_RECORDS", 10_000)
+AMPARO_BLIND_INDEX_MIN_BUCKET = env_int("AMPARO_BLIND_INDEX_MIN_BUCKET", 10)
+# Which STORAGES alias holds sealed attachments.
+AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 # --- end vault --------------------------------------------------------------
+
+# --- cases: management --------------------------------------------------------
+# How long emergency ("break the glass") access to a case outside one's teams lasts.
+AMPARO_EMERGENCY_GRANT_MINUTES = env_int("AMPARO_EMERGENCY_GRANT_MINUTES", 60)
+# The address mails link to (https://amparo.example.org); empty: links are paths only.
+AMPARO_SITE_URL = env_str(
+    "AMPARO_SITE_URL", "http://127.0.0.1:8000" if (DEBUG or AMPARO_DEMO) else ""
+)
+# --- end cases: management ----------------------------------------------------
 
 # --- logging ----------------------------------------------------------------
 # Log lines carry request ids and event names, never survivor content.

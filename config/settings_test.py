@@ -3,10 +3,19 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
-os.environ.setdefault("AMPARO_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+os.environ.setdefault(
+    "AMPARO_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
+# Fixed vault keys for tests only (vault/keyring.py explains the formats).
+_TEST_MASTER_KEY = "test-1:o+6hTnY9UubXyfajOeFunhzepw5MqEZugoog7Kh4ilk="
+_TEST_INDEX_KEY = "PXhydpIW4DQZIFCGtdR8dhaB+knaCYxbqnPfuCLTqhs="
+if not os.environ.get("AMPARO_MASTER_KEY_FILE"):
+    os.environ.setdefault("AMPARO_MASTER_KEYS", _TEST_MASTER_KEY)
+if not os.environ.get("AMPARO_INDEX_KEY_FILE"):
+    os.environ.setdefault("AMPARO_INDEX_KEY", _TEST_INDEX_KEY)
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import DATABASES  # noqa: E402
+from config.settings import DATABASES, INSTALLED_APPS  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -17,11 +26,18 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 AMPARO_GENERATE_DEV_KEYS = False
 DEBUG = False
+# A small model with sealed fields and history, for the vault's own tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.vaultdemo"]
 
 # On SQLite the test databases are files, so the canary scan can read them raw.
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
-        _db["TEST"] = {"NAME": os.path.join(os.environ["AMPARO_VAR_DIR"], f"test-{_alias}.sqlite3")}
+        # One file per test process, so that two runs on one machine never share a database.
+        _db["TEST"] = {
+            "NAME": os.path.join(
+                os.environ["AMPARO_VAR_DIR"], f"test-{_alias}-{os.getpid()}.sqlite3"
+            )
+        }
 
 # Static files straight from the source folders, so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -6,6 +6,8 @@ colleague, and an outsider from another organisation.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -84,3 +86,19 @@ def signed_in_client(user) -> Client:
 def client_for():
     """``client_for(user)`` gives a fully signed-in client for that user."""
     return signed_in_client
+
+
+# --- canary scan (tests/canary.py) -------------------------------------------------
+
+
+@pytest.fixture
+def canaries(caplog):
+    """Plant canaries with ``canaries.new()``; ``canaries.assert_no_leaks()`` then scans
+    every database, the default storage, captured logs (all levels) and sent mail.
+
+    Needs ``@pytest.mark.django_db(transaction=True, databases=[...])``.
+    """
+    from tests.canary import CanaryScan
+
+    caplog.set_level(logging.DEBUG)
+    return CanaryScan(caplog)

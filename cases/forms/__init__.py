@@ -1,0 +1,1 @@
+"""Forms for case work, one module per part (intake, work, management)."""

@@ -1,0 +1,195 @@
+"""Every read of cases goes through here, scoped to the person asking (DESIGN §5).
+
+Who may see a case:
+
+- its owner (the caseworker it is assigned to);
+- the supervisors of its team;
+- colleagues it is shared with (django-guardian ``view_case`` or ``change_case``);
+- someone of the same organisation holding a live emergency grant for it.
+
+Nobody else: not teammates, not other organisations, not auditors, partners or org
+admins. A case one cannot see answers 404, as if it did not exist; an action one may not
+take on a case one can see answers 403. Both are recorded as denied accesses.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import Action, Outcome
+from audit.services import record_event
+from cases.models import Case, CaseUserObjectPermission, EmergencyGrant, ShredRequest
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+class Access(enum.IntEnum):
+    """What a person may do with a case she can see; each level includes the ones below.
+
+    - ``VIEW``: read the case (colleagues with a view share);
+    - ``WORK``: record notes, consent, follow-ups, risk, attachments, edit the intake
+      (owner, change share, emergency grant, supervisors);
+    - ``MANAGE``: share with a colleague, close and reopen (owner and supervisors);
+    - ``SUPERVISE``: assign and reassign, request shredding (supervisors of the team).
+    """
+
+    NONE = 0
+    VIEW = 1
+    WORK = 2
+    MANAGE = 3
+    SUPERVISE = 4
+
+
+def _shared_with(user: User, codenames: tuple[str, ...]) -> QuerySet:
+    return CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename__in=codenames, content_object=OuterRef("pk")
+    )
+
+
+def _live_grant(user: User) -> QuerySet:
+    return EmergencyGrant.objects.filter(
+        user=user, case=OuterRef("pk"), expires_at__gt=timezone.now()
+    )
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases this person may see; the only way a view reaches cases."""
+    if not (user.is_authenticated and user.has_role(*CASE_ROLES)):
+        return Case.objects.none()
+    return Case.objects.filter(organization_id=user.organization_id).filter(
+        Q(owner=user)
+        | Q(team__in=user.supervised_teams.all())
+        | Exists(_shared_with(user, ("view_case", "change_case")))
+        | Exists(_live_grant(user))
+    )
+
+
+def access_level(user: User, case: Case) -> Access:
+    """The highest ``Access`` this person has on a case (``NONE`` if she cannot see it)."""
+    if not (user.is_authenticated and user.has_role(*CASE_ROLES)):
+        return Access.NONE
+    if case.organization_id != user.organization_id:
+        return Access.NONE
+    if user.role == Role.SUPERVISOR and case.team.supervisors.filter(pk=user.pk).exists():
+        return Access.SUPERVISE
+    if case.owner_id == user.pk:
+        return Access.MANAGE
+    if EmergencyGrant.objects.filter(user=user, case=case, expires_at__gt=timezone.now()).exists():
+        return Access.WORK
+    shares = set(
+        CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    if "change_case" in shares:
+        return Access.WORK
+    if "view_case" in shares:
+        return Access.VIEW
+    return Access.NONE
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Case
+    level: Access
+
+    def allows(self, needed: Access) -> bool:
+        return self.level >= needed
+
+
+def get_case_for_user(
+    user: User,
+    case_id: object,
+    *,
+    needed: Access = Access.VIEW,
+    action: str = Action.CASE_VIEWED,
+    purpose: str = "",
+    record: bool = True,
+) -> CaseAccess:
+    """The one getter every case-scoped view uses.
+
+    404 for a case this person cannot see, 403 for an action above her access level;
+    both leave a denied event. With ``record`` (reading views) it leaves the access event
+    for this look at survivor content; writing views pass ``record=False`` because the
+    service they call records the write in its own transaction.
+    """
+    case = (
+        Case.objects.select_related("survivor", "team", "owner", "organization")
+        .filter(pk=case_id)
+        .first()
+        if _is_uuid(case_id)
+        else None
+    )
+    level = access_level(user, case) if case is not None else Access.NONE
+    if level == Access.NONE:
+        record_event(
+            action=action, actor=user, outcome=Outcome.DENIED, target_type="case",
+            target_id=case_id if case is not None else "", purpose=purpose,
+        )
+        raise Http404
+    if level < needed:
+        record_event(
+            action=action, actor=user, outcome=Outcome.DENIED, target=case,
+            case_code=case.code, purpose=purpose,
+        )
+        raise PermissionDenied
+    if record:
+        record_event(action=action, actor=user, target=case, case_code=case.code, purpose=purpose)
+    return CaseAccess(case=case, level=level)
+
+
+def _is_uuid(value: object) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+# --- shredding queue (management) ---------------------------------------------------
+
+
+def shred_queue(admin: User, *, action: str = Action.SHRED_CONFIRMED) -> QuerySet[ShredRequest]:
+    """Shredding requests waiting for an org admin of the same organisation.
+
+    Org admins never read survivor content: the queue names cases by code only. Anyone
+    but an org admin gets 403 (recorded).
+    """
+    if not (admin.is_authenticated and admin.has_role(Role.ORG_ADMIN)):
+        record_event(
+            action=action, actor=admin, outcome=Outcome.DENIED, target_type="shred_request"
+        )
+        raise PermissionDenied
+    return (
+        ShredRequest.objects.filter(
+            case__organization_id=admin.organization_id, status=ShredRequest.Status.PENDING
+        )
+        .select_related("case", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def get_shred_request_for_admin(admin: User, request_id: object, *, action: str) -> ShredRequest:
+    """A pending request of the admin's organisation: 404 for any other (recorded)."""
+    queue = shred_queue(admin, action=action)
+    found = queue.filter(pk=request_id).first() if _is_uuid(request_id) else None
+    if found is None:
+        record_event(
+            action=action, actor=admin, outcome=Outcome.DENIED, target_type="shred_request",
+            target_id=request_id if _is_uuid(request_id) else "",
+        )
+        raise Http404
+    return found

@@ -1,0 +1,360 @@
+"""The case page: every section of one case on one page, and the case's change history.
+
+Both pages are reads: the getter records the one access event of the request
+(``CASE_VIEWED`` / ``CASE_HISTORY_VIEWED``), and names and content are opened here, for
+this case only, for the person who may see it. Forms are offered only to those whose
+access level allows them; the services check again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from audit.models import Action
+from cases import vocabularies as v
+from cases.forms import work as work_forms
+from cases.history import case_history_entries, describe_entries
+from cases.models import Case, LinkGroup
+from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
+from cases.services import work as work_services
+from cases.summary import case_summary
+from vault import services as vault
+from vault.exceptions import CannotOpen, OwnerShredded
+from vault.scope import key_scope
+
+INTAKE_SECTIONS = (
+    ("identity", _("Edit identity")),
+    ("documents", _("Edit documents")),
+    ("safe-contact", _("Edit safe contact")),
+    ("profile", _("Edit trafficking profile")),
+    ("route", _("Edit route")),
+    ("narrative", _("Edit needs and account")),
+)
+
+# (route name, label, level needed, shown when): the management pages (views/management.py).
+MANAGEMENT_ACTIONS = (
+    ("cases:assign", _("Assign to a caseworker"), Access.SUPERVISE, "any"),
+    ("cases:share", _("Share with a colleague"), Access.MANAGE, "any"),
+    ("cases:close", _("Close the case"), Access.MANAGE, "open"),
+    ("cases:reopen", _("Reopen the case"), Access.MANAGE, "closed"),
+    ("cases:shred_request", _("Request shredding"), Access.SUPERVISE, "any"),
+)
+
+
+# --- opening sealed values --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A sealed value as the page shows it: its text, or why it cannot be shown."""
+
+    text: str = ""
+    shredded: bool = False
+    unreadable: bool = False
+
+    @property
+    def problem(self) -> bool:
+        return self.shredded or self.unreadable
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text) or self.problem
+
+
+class Opener:
+    """Opens sealed values for one person; after her key is shredded, opens nothing."""
+
+    def __init__(self, actor, *, shredded: bool = False) -> None:  # noqa: ANN001
+        self.actor = actor
+        self.shredded = shredded
+
+    def __call__(self, instance, field_name: str) -> Opened:  # noqa: ANN001
+        if self.shredded:
+            return Opened(shredded=True) if getattr(instance, field_name) is not None else Opened()
+        try:
+            value = vault.unseal(instance, field_name, actor=self.actor)
+        except OwnerShredded:
+            return Opened(shredded=True)
+        except CannotOpen:
+            return Opened(unreadable=True)
+        return Opened(text=value or "")
+
+    def json(self, instance, field_name: str) -> dict | Opened:  # noqa: ANN001
+        opened = self(instance, field_name)
+        if opened.problem:
+            return opened
+        try:
+            return json.loads(opened.text) if opened.text else {}
+        except ValueError:
+            return Opened(unreadable=True)
+
+
+def _labels(values: list[str], choices: type) -> list[str]:
+    known = dict(choices.choices)
+    return [str(known.get(value, value)) for value in values or []]
+
+
+def _label(value: str, choices: type) -> str:
+    return str(dict(choices.choices).get(value, value)) if value else ""
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+@dataclass
+class ConsentRow:
+    consent: Any
+    status: str  # live / refused / withdrawn / expired
+    status_label: str
+    purpose: str
+    recipient: str
+    scope: list[str]
+    withdraw_form: Any = None
+
+
+@dataclass
+class LinkedGroupView:
+    group: LinkGroup
+    label: Opened
+    cases: list[Case] = field(default_factory=list)
+
+
+def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
+    """Everything the case page shows, opened for this person, with the forms she may use."""
+    case = access.case
+    actor = request.user
+    survivor = case.survivor
+    summary = case_summary(case, actor=actor)
+    shredded = summary.shredded or survivor.is_shredded
+    opener = Opener(actor, shredded=shredded)
+    today = timezone.localdate()
+    can_work = access.allows(Access.WORK) and not shredded
+
+    identity = {
+        "given_names": opener(survivor, "given_names"),
+        "family_names": opener(survivor, "family_names"),
+        "aliases": opener(survivor, "aliases"),
+        "birth_date": opener(survivor, "birth_date"),
+        "estimated_age": opener(survivor, "estimated_age"),
+        "family_contacts": opener(survivor, "family_contacts"),
+        "gender": survivor.get_gender_display(),
+        "nationality": survivor.get_nationality_display(),
+        "languages": _labels(survivor.languages, v.Language),
+        "age_band": survivor.get_age_band_display(),
+    }
+    documents = [
+        {
+            "kind": document.get_kind_display(),
+            "number": opener(document, "number"),
+            "issuing_country": document.get_issuing_country_display(),
+            "held_by_survivor": document.held_by_survivor,
+        }
+        for document in survivor.documents.all()
+    ]
+    profile = {
+        "exploitation_types": _labels(case.exploitation_types, v.ExploitationType),
+        "means_of_control": _labels(case.means_of_control, v.MeansOfControl),
+        "perpetrators": opener(case, "perpetrators"),
+    }
+    route = [
+        {"stop": stop, "place": opener(stop, "place"), "when": opener(stop, "when")}
+        for stop in case.route.all()
+    ]
+    needs = {
+        "immediate_needs": _labels(case.immediate_needs, v.ServiceType),
+        "needs_note": opener(case, "needs_note"),
+        "narrative": opener(case, "narrative"),
+    }
+
+    assessments = [
+        {
+            "assessment": assessment,
+            "factors": _labels(assessment.factors, v.RiskFactor),
+            "notes": opener(assessment, "notes"),
+        }
+        for assessment in case.risk_assessments.select_related("assessed_by")
+    ]
+    review_overdue = bool(case.next_risk_review_on and case.next_risk_review_on < today)
+    safety_plan = opener(case, "safety_plan")
+
+    consents = []
+    consent_rows = case.consents.select_related(
+        "recorded_by", "withdrawn_by", "recipient_organization"
+    )
+    for consent in consent_rows:
+        if consent.withdrawn_at is not None:
+            status, status_label = "withdrawn", _("Withdrawn")
+        elif not consent.given:
+            status, status_label = "refused", _("Refused")
+        elif not consent.is_live(today):
+            status, status_label = "expired", _("Expired")
+        else:
+            status, status_label = "live", _("In force")
+        recipients = [
+            str(part) for part in (
+                consent.recipient_organization,
+                _label(consent.recipient_service_type, v.ServiceType),
+            ) if part
+        ]
+        consents.append(ConsentRow(
+            consent=consent, status=status, status_label=str(status_label),
+            purpose=consent.get_purpose_display(), recipient=" · ".join(recipients),
+            scope=_labels(consent.scope, v.ConsentScope),
+            withdraw_form=(
+                work_forms.WithdrawConsentForm(consent_id=consent.pk)
+                if can_work and status == "live" else None
+            ),
+        ))
+
+    # What is in force first: that is what a caseworker about to share needs to see.
+    consents.sort(key=lambda row: row.status != "live")
+    notes = [
+        {"note": note, "body": opener(note, "body")}
+        for note in case.notes.select_related("author")
+    ]
+    attachments = [
+        {"attachment": attachment, "filename": opener(attachment, "filename")}
+        for attachment in case.attachments.select_related("uploaded_by")
+    ]
+    follow_ups = list(case.follow_ups.select_related("assignee"))
+    open_follow_ups = [
+        {"follow_up": f, "overdue": f.due_on < today,
+         "done_form": work_forms.FollowUpDoneForm(follow_up_id=f.pk) if can_work else None}
+        for f in follow_ups if f.done_at is None
+    ]
+    done_follow_ups = [
+        {"follow_up": f, "note": opener(f, "outcome_note")}
+        for f in sorted(
+            (f for f in follow_ups if f.done_at is not None), key=lambda f: f.done_at, reverse=True
+        )
+    ]
+
+    visible = visible_cases(actor)
+    groups = list(
+        LinkGroup.objects.filter(cases=case).order_by("created_at")
+    )
+    linked_cases = {}
+    for link in (
+        visible.filter(link_groups__in=groups).exclude(pk=case.pk)
+        .values("pk", "code", "status", "is_child", "link_groups")
+    ):
+        linked_cases.setdefault(link["link_groups"], []).append(link)
+    group_opener = Opener(actor)  # group labels are sealed with the group's own key
+    linked_groups = [
+        LinkedGroupView(group=group, label=group_opener(group, "label"),
+                        cases=sorted(linked_cases.get(group.pk, []), key=lambda c: c["code"]))
+        for group in groups
+    ]
+    episodes = list(
+        visible.filter(survivor_id=case.survivor_id).exclude(pk=case.pk).order_by("-opened_on")
+    )
+
+    context: dict[str, Any] = {
+        "summary": summary,
+        "case": case,
+        "access": access,
+        "shredded": shredded,
+        "can_work": can_work,
+        "read_only": not access.allows(Access.WORK),
+        "today": today,
+        "identity": identity,
+        "guardian": opener.json(survivor, "guardian") if case.is_child or survivor.guardian else {},
+        "documents": documents,
+        "profile": profile,
+        "route": route,
+        "needs": needs,
+        "latest_assessment": assessments[0] if assessments else None,
+        "earlier_assessments": assessments[1:],
+        "review_overdue": review_overdue,
+        "safety_plan": safety_plan,
+        "consents": consents,
+        "notes": notes,
+        "attachments": attachments,
+        "open_follow_ups": open_follow_ups,
+        "done_follow_ups": done_follow_ups,
+        "overdue_count": sum(1 for f in open_follow_ups if f["overdue"]),
+        "linked_groups": linked_groups,
+        "episodes": episodes,
+        "edit_links": _edit_links(case, access) if not shredded else [],
+        "management_links": _management_links(case, access),
+        "history_url": reverse("cases:case_history", kwargs={"case_id": case.pk}),
+    }
+    if can_work:
+        context.update(
+            note_form=work_forms.NoteForm(),
+            attachment_form=work_forms.AttachmentForm(),
+            follow_up_form=work_forms.FollowUpForm(case=case, actor=actor),
+            risk_form=work_forms.RiskAssessmentForm(),
+            safety_plan_form=work_forms.SafetyPlanForm(
+                initial={"plan": "" if safety_plan.problem else safety_plan.text}
+            ),
+            consent_form=work_forms.ConsentForm(case=case),
+            new_group_form=work_forms.NewLinkGroupForm(),
+            join_group_form=work_forms.JoinLinkGroupForm(case=case, actor=actor),
+        )
+    return context
+
+
+def _edit_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
+    if not access.allows(Access.WORK):
+        return []
+    return [
+        (section, reverse("cases:edit_section", kwargs={"case_id": case.pk, "section": section}),
+         label)
+        for section, label in INTAKE_SECTIONS
+    ]
+
+
+def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
+    links = []
+    for name, label, needed, when in MANAGEMENT_ACTIONS:
+        if not access.allows(needed):
+            continue
+        if (when == "open" and case.is_closed) or (when == "closed" and not case.is_closed):
+            continue
+        if name == "cases:shred_request" and case.survivor.is_shredded:
+            continue
+        links.append((reverse(name, kwargs={"case_id": case.pk}), label))
+    return links
+
+
+@login_required
+@require_GET
+@key_scope()
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:  # noqa: ANN001
+    access = get_case_for_user(request.user, case_id)
+    return render(request, "cases/case/detail.html", build_case_page(request, access))
+
+
+@login_required
+@require_GET
+@key_scope()
+def case_history(request: HttpRequest, case_id) -> HttpResponse:  # noqa: ANN001
+    access = get_case_for_user(request.user, case_id, action=Action.CASE_HISTORY_VIEWED)
+    case = access.case
+    entries = case_history_entries(case)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    opener = Opener(request.user, shredded=case.survivor.is_shredded)
+    rows = describe_entries(list(page.object_list), opener)
+    return render(
+        request,
+        "cases/case/history.html",
+        {"summary": case_summary(case, actor=request.user), "case": case, "page": page,
+         "rows": rows},
+    )
+
+
+__all__ = ["build_case_page", "case_detail", "case_history", "work_services"]

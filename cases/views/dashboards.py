@@ -1,0 +1,225 @@
+"""The home pages of case work: "my work" for a caseworker, the team home for a supervisor.
+
+``accounts.views.home`` hands these roles over to ``caseworker_home`` and
+``supervisor_home``. Both show survivors' names, so each request opens them only for the
+rows shown and leaves one ``CASE_LIST_VIEWED`` event (purpose ``dashboard``), with no
+content. Recent changes come from the history tables and say only which case, what kind
+of record, and when: never what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.models import Action
+from audit.services import record_event
+from cases import vocabularies as v
+from cases.forms.lists import CLOSED_STATUSES
+from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
+from cases.queries import visible_cases
+from cases.views.lists import open_names, with_next_follow_up
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+SECTION_ROWS = 10
+FOLLOW_UP_WINDOW_DAYS = 7
+
+# (history of which model, change type) -> what the dashboard says happened.
+_CHANGE_LABELS: dict[tuple[type, str], Promise] = {
+    (Case, "+"): _("Case registered"),
+    (Case, "~"): _("Case details changed"),
+    (Note, "+"): _("Note added"),
+    (Note, "~"): _("Note changed"),
+    (Note, "-"): _("Note removed"),
+    (FollowUp, "+"): _("Follow-up scheduled"),
+    (FollowUp, "~"): _("Follow-up updated"),
+    (FollowUp, "-"): _("Follow-up removed"),
+    (RiskAssessment, "+"): _("Risk assessed"),
+    (RiskAssessment, "~"): _("Risk assessment changed"),
+    (Consent, "+"): _("Consent recorded"),
+    (Consent, "~"): _("Consent changed"),
+    (Attachment, "+"): _("File attached"),
+    (Attachment, "-"): _("File removed"),
+}
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    when: datetime
+    case_id: object
+    code: str
+    what: Promise
+    by: str
+    by_me: bool
+
+
+def _open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.exclude(status__in=CLOSED_STATUSES)
+
+
+def _follow_up_rows(follow_ups: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    return follow_ups.select_related("case__survivor", "case__team", "assignee").defer(
+        "outcome_note",
+        "case__narrative",
+        "case__perpetrators",
+        "case__needs_note",
+        "case__safety_plan",
+    )
+
+
+def recent_changes(
+    cases: QuerySet[Case], *, viewer: User, limit: int = SECTION_ROWS
+) -> list[RecentChange]:
+    """The latest changes to these cases and what is recorded in them, newest first.
+
+    Read from django-simple-history; only dates, kinds and authors leave the tables (no
+    sealed value is even loaded).
+    """
+    case_ids = cases.values("pk")
+    found = []
+    for model in (Case, Note, FollowUp, RiskAssessment, Consent, Attachment):
+        link = "id" if model is Case else "case_id"
+        rows = (
+            model.history.filter(**{f"{link}__in": case_ids})
+            .order_by("-history_date")
+            .values_list("history_date", link, "history_type", "history_user_id")[:limit]
+        )
+        found.extend((when, case_id, model, kind, user_id) for when, case_id, kind, user_id in rows)
+    found.sort(key=lambda row: row[0], reverse=True)
+    found = found[:limit]
+    codes = dict(Case.objects.filter(pk__in={row[1] for row in found}).values_list("pk", "code"))
+    people = {u.pk: u for u in User.objects.filter(pk__in={row[4] for row in found if row[4]})}
+    changes = []
+    for when, case_id, model, kind, user_id in found:
+        label = _CHANGE_LABELS.get((model, kind))
+        if label is None:
+            continue
+        person = people.get(user_id)
+        changes.append(
+            RecentChange(
+                when=when,
+                case_id=case_id,
+                code=codes.get(case_id, ""),
+                what=label,
+                by=person.display_name if person else "",
+                by_me=user_id == viewer.pk,
+            )
+        )
+    return changes
+
+
+def caseworker_home(request: HttpRequest) -> HttpResponse:
+    """Her open cases, her follow-ups due this week or overdue, and recent changes."""
+    user = request.user
+    today = timezone.localdate()
+    visible = visible_cases(user)
+    mine = visible.filter(owner=user)
+    open_mine = _open_cases(mine)
+    open_rows = list(with_next_follow_up(open_mine).order_by("-updated_at")[:SECTION_ROWS])
+    follow_ups = list(
+        _follow_up_rows(
+            FollowUp.objects.filter(
+                assignee=user,
+                done_at__isnull=True,
+                case__in=visible,
+                due_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS),
+            )
+        ).order_by("due_on")[: SECTION_ROWS * 2]
+    )
+    open_names([*open_rows, *(f.case for f in follow_ups)], actor=user)
+    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
+    return render(
+        request,
+        "cases/lists/my_work.html",
+        {
+            "today": today,
+            "open_rows": open_rows,
+            "open_count": open_mine.count(),
+            "follow_ups": follow_ups,
+            "overdue_count": sum(1 for f in follow_ups if f.due_on < today),
+            "changes": recent_changes(mine, viewer=user),
+            "teams": list(user.teams.all()),
+            "window_days": FOLLOW_UP_WINDOW_DAYS,
+        },
+    )
+
+
+@dataclass
+class CaseworkerLoad:
+    person: User
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+
+def caseload(cases: QuerySet[Case]) -> list[CaseworkerLoad]:
+    """Cases per caseworker and status, busiest first."""
+    rows = cases.order_by().values_list("owner_id", "status").annotate(n=Count("pk"))
+    by_owner: dict[int, dict[str, int]] = {}
+    for owner_id, status, number in rows:
+        by_owner.setdefault(owner_id, {})[status] = number
+    people = {u.pk: u for u in User.objects.filter(pk__in=by_owner)}
+    loads = [CaseworkerLoad(people[pk], counts) for pk, counts in by_owner.items()]
+    open_statuses = (v.CaseStatus.OPEN, v.CaseStatus.FOLLOW_UP)
+    return sorted(
+        loads,
+        key=lambda load: (-sum(load.count(s) for s in open_statuses), load.person.display_name),
+    )
+
+
+def supervisor_home(request: HttpRequest) -> HttpResponse:
+    """Her teams: caseload per caseworker, high risk, children, overdue work."""
+    user = request.user
+    today = timezone.localdate()
+    teams = list(user.supervised_teams.all().order_by("name"))
+    team_cases = visible_cases(user).filter(team__in=teams)
+    active = _open_cases(team_cases)
+    high_risk = active.filter(risk_level__in=[v.RiskLevel.CRITICAL, v.RiskLevel.HIGH])
+    children = active.filter(is_child=True)
+    reviews_overdue = active.filter(next_risk_review_on__lt=today)
+    overdue = FollowUp.objects.filter(case__in=active, done_at__isnull=True, due_on__lt=today)
+
+    # Critical before high, then the most recently changed.
+    high_rows = list(
+        with_next_follow_up(high_risk).order_by("risk_level", "-updated_at")[:SECTION_ROWS]
+    )
+    child_rows = list(with_next_follow_up(children).order_by("-updated_at")[:SECTION_ROWS])
+    review_rows = list(
+        with_next_follow_up(reviews_overdue).order_by("next_risk_review_on")[:SECTION_ROWS]
+    )
+    follow_ups = list(_follow_up_rows(overdue).order_by("due_on")[: SECTION_ROWS * 2])
+    open_names([*high_rows, *child_rows, *review_rows, *(f.case for f in follow_ups)], actor=user)
+    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
+    return render(
+        request,
+        "cases/lists/team_home.html",
+        {
+            "today": today,
+            "teams": teams,
+            "caseload": caseload(team_cases),
+            "statuses": v.CaseStatus.choices,
+            "high_rows": high_rows,
+            "high_count": high_risk.count(),
+            "child_rows": child_rows,
+            "child_count": children.count(),
+            "review_rows": review_rows,
+            "review_count": reviews_overdue.count(),
+            "follow_ups": follow_ups,
+            "overdue_count": overdue.count(),
+        },
+    )

@@ -1,0 +1,121 @@
+"""What the case page shows: her earlier episodes, a shredded survivor, and a steady query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case
+from cases.services import work
+from vault import services as vault
+
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+
+def _url(case):
+    return reverse("cases:case_detail", kwargs={"case_id": case.pk})
+
+
+def _earlier_episode(case, owner, team, code):
+    return Case.objects.create(
+        code=code,
+        organization=case.organization,
+        survivor=case.survivor,
+        team=team,
+        owner=owner,
+        status="closed",
+        opened_on=timezone.localdate() - timedelta(days=900),
+        closed_on=timezone.localdate() - timedelta(days=700),
+        closure_reason="lost_contact",
+    )
+
+
+def test_it_lists_her_earlier_episodes_the_viewer_may_see(
+    client_for, caseworker, other_supervisor, case
+):
+    mine = _earlier_episode(case, caseworker, case.team, "PE-2024-0007")
+    other_team = other_supervisor.supervised_teams.first()
+    hidden = _earlier_episode(case, other_supervisor, other_team, "PE-2023-0099")
+    text = client_for(caseworker).get(_url(case)).content.decode()
+    assert mine.code in text
+    assert reverse("cases:case_detail", kwargs={"case_id": mine.pk}) in text
+    assert hidden.code not in text
+
+
+def test_a_shredded_survivor_shows_as_shredded_with_coded_fields_kept(client_for, caseworker, case):
+    work.add_note(actor=caseworker, case=case, body="Nota antes del borrado")
+    work.record_risk_assessment(
+        actor=caseworker,
+        case=case,
+        assessed_on=timezone.localdate(),
+        level="high",
+        factors=["pregnancy"],
+        notes="algo",
+    )
+    survivor = case.survivor
+    vault.shred_owner(survivor.pk)
+    survivor.shredded_at = timezone.now()
+    survivor.save(update_fields=["shredded_at"])
+    response = client_for(caseworker).get(_url(case))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "María" not in text
+    assert "Nota antes del borrado" not in text
+    assert "Shredded" in text
+    assert "Pregnancy" in text  # coded fields remain
+    assert reverse("cases:add_note", kwargs={"case_id": case.pk}) not in text
+
+
+def test_a_shredded_survivor_gets_nothing_more_recorded(client_for, caseworker, case):
+    vault.shred_owner(case.survivor_id)
+    case.survivor.shredded_at = timezone.now()
+    case.survivor.save(update_fields=["shredded_at"])
+    response = client_for(caseworker).post(
+        reverse("cases:add_note", kwargs={"case_id": case.pk}), {"note-body": "x"}
+    )
+    assert response.status_code == 200
+    assert not case.notes.exists()
+
+
+def _fill(case, owner, notes):
+    for number in range(notes):
+        work.add_note(actor=owner, case=case, body=f"Nota {number}")
+    today = timezone.localdate()
+    work.add_follow_up(actor=owner, case=case, kind="check_in", due_on=today, assignee=owner)
+    work.record_consent(
+        actor=owner,
+        case=case,
+        purpose="data_processing",
+        given=True,
+        method="verbal",
+        given_by="survivor",
+    )
+    work.record_risk_assessment(
+        actor=owner, case=case, assessed_on=today, level="medium", factors=[]
+    )
+
+
+def _count(client, case):
+    with (
+        CaptureQueriesContext(connections["default"]) as default,
+        CaptureQueriesContext(connections["keys"]) as keys,
+    ):
+        assert client.get(_url(case)).status_code == 200
+    return len(default), len(keys)
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_notes(
+    client_for, caseworker, make_case, django_assert_max_num_queries
+):
+    few, many = make_case(caseworker), make_case(caseworker, given_names="Daniela")
+    _fill(few, caseworker, 3)
+    _fill(many, caseworker, 20)
+    client = client_for(caseworker)
+    client.get(_url(few))  # warm the session and caches
+    few_default, few_keys = _count(client, few)
+    with django_assert_max_num_queries(few_default):
+        client.get(_url(many))
+    assert _count(client, many)[1] == few_keys

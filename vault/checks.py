@@ -1,0 +1,96 @@
+"""System checks: models with sealed fields are declared so that sealing can work.
+
+The missing-key refusal is not here but in ``VaultConfig.ready``: checks do not run
+under gunicorn, ``ready`` runs in every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.db import models
+
+from vault import blind_index, keyring
+from vault.fields import BlindIndexField, EncryptedField, EncryptedFileField, live_model
+
+
+@register(Tags.models)
+def check_sealed_models(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from django.apps import apps
+
+    return sealed_model_errors(apps.get_models())
+
+
+def sealed_model_errors(candidates: Iterable[type[models.Model]]) -> list[Error]:
+    errors: list[Error] = []
+    for model in candidates:
+        if live_model(model) is not model:
+            continue  # history models copy the live model's declaration
+        sealed = [
+            f for f in model._meta.concrete_fields
+            if isinstance(f, EncryptedField | EncryptedFileField)
+        ]
+        if not sealed:
+            continue
+        pk = model._meta.pk
+        if not isinstance(pk, models.UUIDField) or not callable(pk.default):
+            errors.append(Error(
+                f"{model._meta.label} has sealed fields but its primary key is not a UUIDField "
+                "with a default made in Python (e.g. uuid.uuid4).",
+                hint="Sealed values are bound to the row id, so it must exist before the insert.",
+                obj=model, id="vault.E001",
+            ))
+        attnames = {f.attname for f in model._meta.concrete_fields}
+        for field in sealed:
+            if field.owner not in attnames:
+                errors.append(Error(
+                    f"{model._meta.label}.{field.name} names owner {field.owner!r}, which is not "
+                    "a column of the model.",
+                    hint="Use the attname holding the owner's UUID, e.g. 'id' or 'survivor_id'.",
+                    obj=field, id="vault.E002",
+                ))
+        for field in model._meta.concrete_fields:
+            if isinstance(field, BlindIndexField) and field.index not in blind_index.registered():
+                errors.append(Error(
+                    f"{model._meta.label}.{field.name} uses blind index {field.index!r}, which "
+                    "is not declared.", obj=field, id="vault.E004",
+                ))
+    return errors
+
+
+@register(Tags.database)
+def check_keys_database(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    default, keys = settings.DATABASES["default"], settings.DATABASES.get("keys")
+    if keys is None:
+        return [Error("DATABASES has no 'keys' alias for the wrapped data keys.", id="vault.E003")]
+    if (
+        default["ENGINE"] == keys["ENGINE"] == "django.db.backends.sqlite3"
+        and str(default["NAME"]) == str(keys["NAME"])
+    ):
+        # Two SQLite connections on one file deadlock: a key is written while the main
+        # transaction holds the write lock.
+        return [Error(
+            "On SQLite the keys database must be a different file from the main database.",
+            hint="Leave KEYS_DATABASE_URL unset, or point it at another file.",
+            id="vault.E003",
+        )]
+    return []
+
+
+@register()
+def check_key_files(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    warnings = []
+    if keyring.get().generated_for_development:
+        warnings.append(Warning(
+            "Amparo is using development keys generated under VAR_DIR: fine for the demo, "
+            "never for real people's data.", id="vault.W001",
+        ))
+    for path in keyring.loose_key_files():
+        warnings.append(Warning(
+            f"The key file {path} can be read by other users of this machine.",
+            hint=f"chmod 600 {path}", id="vault.W002",
+        ))
+    return warnings
