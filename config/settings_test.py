@@ -24,6 +24,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# Tests read English unless they ask for Spanish (Accept-Language or the language switch);
+# the Spanish pages have tests of their own. Deployments default to Spanish.
+LANGUAGE_CODE = "en"
 AMPARO_GENERATE_DEV_KEYS = False
 DEBUG = False
 # A small model with sealed fields and history, for the vault's own tests.

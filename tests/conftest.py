@@ -7,6 +7,7 @@ colleague, and an outsider from another organisation.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -14,6 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import sessions
 from accounts.models import Role
+from cases.services.intake import Identity, register_intake
 from tests.factories import OrganizationFactory, TeamFactory, UserFactory, enrol_totp
 
 
@@ -102,3 +104,25 @@ def canaries(caplog):
 
     caplog.set_level(logging.DEBUG)
     return CanaryScan(caplog)
+
+
+@pytest.fixture
+def make_case(db):
+    """``make_case(owner, team=None, **identity)`` registers an intake through the service."""
+
+    def make(owner, team=None, guardian=None, **identity):
+        team = team or owner.teams.first() or owner.supervised_teams.first()
+        values = {
+            "given_names": "María José",
+            "family_names": "Pérez Salas",
+            "birth_date": date(1996, 4, 12),
+            "gender": "female",
+            "nationality": "VE",
+            "languages": ["es"],
+        }
+        values.update(identity)
+        return register_intake(
+            actor=owner, team=team, identity=Identity(**values), guardian=guardian
+        )
+
+    return make

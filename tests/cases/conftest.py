@@ -3,38 +3,14 @@ around it (DESIGN §5 access rules)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Role
-from cases.services.intake import Guardian, Identity, register_intake
+from cases.services.intake import Guardian
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
-
-
-@pytest.fixture
-def make_case(db):
-    """``make_case(owner, team=None, **identity)`` registers an intake through the service."""
-
-    def make(owner, team=None, guardian=None, **identity):
-        team = team or owner.teams.first() or owner.supervised_teams.first()
-        values = {
-            "given_names": "María José",
-            "family_names": "Pérez Salas",
-            "birth_date": date(1996, 4, 12),
-            "gender": "female",
-            "nationality": "VE",
-            "languages": ["es"],
-        }
-        values.update(identity)
-        return register_intake(
-            actor=owner, team=team, identity=Identity(**values), guardian=guardian
-        )
-
-    return make
 
 
 @pytest.fixture

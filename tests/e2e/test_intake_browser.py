@@ -7,12 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (  # noqa: F401 - fixtures
+from tests.e2e.conftest import (
     DESKTOP,
     PHONE,
-    browser,
-    open_page,
-    person_with_phone,
     serious_axe_violations,
     shoot,
     submit_code,
@@ -25,7 +22,7 @@ pytestmark = [
 ]
 
 
-def _signed_in(open_page, person_with_phone, language, viewport=DESKTOP):  # noqa: F811
+def _signed_in(open_page, person_with_phone, language, viewport=DESKTOP):
     user, device = person_with_phone("caseworker")
     visit = open_page(language, viewport=viewport)
     visit.goto(reverse("accounts:login"))
@@ -42,8 +39,8 @@ def _check(visit, name):
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_the_intake_and_a_section_in_the_browser(
     language,
-    open_page,  # noqa: F811
-    person_with_phone,  # noqa: F811
+    open_page,
+    person_with_phone,
     make_case,
 ):
     user, visit = _signed_in(open_page, person_with_phone, language)
@@ -81,8 +78,8 @@ def test_the_intake_and_a_section_in_the_browser(
 
 
 def test_the_keyboard_reaches_every_intake_field_in_order(
-    open_page,  # noqa: F811
-    person_with_phone,  # noqa: F811
+    open_page,
+    person_with_phone,
 ):
     _user, visit = _signed_in(open_page, person_with_phone, "es", viewport=PHONE)
     page = visit.page
