@@ -14,12 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case, FollowUp, Note
-from tests.e2e.conftest import (  # noqa: F401 - fixtures
+from tests.e2e.conftest import (
     DESKTOP,
     PHONE,
-    browser,
-    open_page,
-    person_with_phone,
     scroll_width,
     serious_axe_violations,
     shoot,
@@ -36,7 +33,7 @@ CASE_CODE = re.compile(r"PE-\d{4}-\d{4}")
 NOTE_TEXT = "Llegó a la oficina acompañada; necesita alojamiento esta semana."
 
 
-def _sign_in(open_page, user, device, viewport=DESKTOP):  # noqa: F811
+def _sign_in(open_page, user, device, viewport=DESKTOP):
     visit = open_page("es", viewport=viewport)
     visit.goto(reverse("accounts:login"))
     submit_password(visit, user.username)
@@ -125,8 +122,8 @@ def _register_and_work_the_case(visit, caseworker, *, check) -> Case:
 
 
 def test_a_caseworker_registers_and_works_a_case_and_her_supervisor_finds_it(
-    open_page,  # noqa: F811
-    person_with_phone,  # noqa: F811
+    open_page,
+    person_with_phone,
 ):
     caseworker, caseworker_device = person_with_phone("caseworker")
     supervisor, supervisor_device = person_with_phone("supervisor")
@@ -164,8 +161,8 @@ def test_a_caseworker_registers_and_works_a_case_and_her_supervisor_finds_it(
 
 
 def test_the_worked_case_page_fits_a_phone(
-    open_page,  # noqa: F811
-    person_with_phone,  # noqa: F811
+    open_page,
+    person_with_phone,
 ):
     caseworker, device = person_with_phone("caseworker")
     visit = _sign_in(open_page, caseworker, device, viewport=PHONE)
