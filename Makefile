@@ -37,7 +37,7 @@ lint: install
 
 # For developers: extract new strings into the Spanish catalogue (needs GNU gettext).
 messages: install
-	$(DEMO) $(BIN)/python manage.py makemessages --locale es --no-obsolete --no-fuzzy-matching --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(DEMO) $(BIN)/python manage.py makemessages --locale es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 clean:
 	rm -rf $(VENV) var

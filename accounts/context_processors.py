@@ -16,6 +16,12 @@ _CASE_WORK = [
 _NAVIGATION = {
     Role.CASEWORKER: _CASE_WORK,
     Role.SUPERVISOR: _CASE_WORK,
+    Role.AUDITOR: [
+        ("audit:search", _("Access log")),
+        ("audit:case_access", _("Who accessed a case")),
+        ("audit:grants", _("Emergency access reviews")),
+        ("audit:anomalies", _("Anomalies")),
+    ],
     Role.ORG_ADMIN: [
         ("accounts:user_list", _("People")),
         ("accounts:team_list", _("Teams")),

@@ -23,7 +23,7 @@ from accounts import queries, services, sessions
 from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, TokenForm, UserForm
 from accounts.middleware import two_factor_exempt
 from accounts.models import Role
-from audit.models import AccessEvent
+from audit.views import auditor_summary
 from cases.views import dashboards
 
 
@@ -204,11 +204,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["active_users"] = sum(1 for u in people if u.is_active)
         context["team_count"] = queries.manageable_teams(user).count()
     elif user.role == Role.AUDITOR:
-        context["recent_events"] = (
-            AccessEvent.objects.filter(organization_id=user.organization_id)
-            .select_related("actor")
-            .order_by("-occurred_at", "-id")[:15]
-        )
+        context.update(auditor_summary(user))
     elif user.role == Role.CASEWORKER:
         return dashboards.caseworker_home(request)
     elif user.role == Role.SUPERVISOR:

@@ -67,6 +67,17 @@ class Action(models.TextChoices):
     SHRED_REQUESTED = "shred.requested", _("Shredding requested")
     SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
     SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
+    # The auditor's own work is on the record too.
+    AUDIT_SEARCHED = "audit.searched", _("Access log searched")
+    AUDIT_EXPORTED = "audit.exported", _("Access log exported")
+    AUDIT_CASE_ACCESS_VIEWED = "audit.case_access_viewed", _("Case access trail viewed")
+    AUDIT_PERSON_ACTIVITY_VIEWED = (
+        "audit.person_activity_viewed",
+        _("A person's activity viewed"),
+    )
+    AUDIT_ANOMALIES_VIEWED = "audit.anomalies_viewed", _("Anomalies viewed")
+    AUDIT_ACCESS_DENIED = "audit.denied", _("Access log refused")
+    GRANT_REVIEWED = "emergency_access.reviewed", _("Emergency access reviewed")
 
 
 class Outcome(models.TextChoices):
@@ -127,3 +138,84 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+    @property
+    def actor_role_label(self) -> str:
+        """The role as the reader's language names it (stored as a code, as it was then)."""
+        from accounts.models import Role
+
+        try:
+            return str(Role(self.actor_role).label)
+        except ValueError:
+            return self.actor_role
+
+
+class GrantFinding(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    NOT_JUSTIFIED = "not_justified", _("Not justified")
+    NEEDS_FOLLOW_UP = "needs_follow_up", _("Needs follow-up")
+
+
+class GrantReview(models.Model):
+    """An auditor's review of one emergency grant (DESIGN §5, §8).
+
+    One review per grant. The review is itself recorded as an access event
+    (``GRANT_REVIEWED``, purpose = the finding); this row holds what an event may not:
+    the auditor's note.
+    """
+
+    grant = models.OneToOneField(
+        "cases.EmergencyGrant",
+        verbose_name=_("emergency access"),
+        on_delete=models.PROTECT,
+        related_name="review",
+    )
+    finding = models.CharField(_("finding"), max_length=32, choices=GrantFinding.choices)
+    # Written by the auditor about the access, not about the survivor; still, it is free
+    # text, so it is shown only on the auditor's pages and never copied into an event.
+    note = models.TextField(
+        _("auditor's note"),
+        blank=True,
+        help_text=_("Shown to auditors only. Do not write anything about the survivor."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("emergency access review")
+        verbose_name_plural = _("emergency access reviews")
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"review of {self.grant_id}: {self.finding}"
+
+
+class EventSeal(models.Model):
+    """One link of the hash chain over the access log (``audit.chain``).
+
+    Seals are written after the event's transaction commits, in the order events are
+    sealed: ``sequence`` 1, 2, 3 … with no gaps. ``hash`` is SHA-256 of ``prev_hash``
+    followed by the event's canonical JSON, so editing, removing, reordering or slipping
+    in an event breaks the chain at that point. Insert-only, like the events
+    (``audit.append_only``).
+    """
+
+    sequence = models.BigIntegerField(_("sequence"), primary_key=True)
+    # Not a foreign key: a deleted event must leave its seal behind, as evidence.
+    event_id = models.BigIntegerField(_("event id"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event seal")
+        verbose_name_plural = _("event seals")
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"seal {self.sequence} of event {self.event_id}"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from audit import context
+from audit import chain, context
 from audit.models import AccessEvent, Action, Outcome
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def record_event(
     """Write one access event.
 
     Call it inside the transaction of the change it records, so that the change and its
-    event are committed together or not at all. Never pass survivor content: targets
+    event are committed together or not at all; the event is sealed into the hash chain
+    once that transaction commits. Never pass survivor content: targets
     are named by type and id, cases by their code.
     """
     if target is not None:
@@ -39,7 +40,7 @@ def record_event(
     if organization is None and actor is not None:
         organization = actor.organization
     request_context = context.current()
-    return AccessEvent.objects.create(
+    event = AccessEvent.objects.create(
         action=str(action),
         outcome=str(outcome),
         actor=actor,
@@ -53,3 +54,6 @@ def record_event(
         request_id=request_context.request_id if request_context else "",
         source_address=request_context.source_address if request_context else None,
     )
+    # Sealed into the hash chain after commit, outside this transaction (audit/chain.py).
+    chain.schedule_seal(event.pk)
+    return event

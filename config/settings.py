@@ -280,6 +280,31 @@ AMPARO_SITE_URL = env_str(
 )
 # --- end cases: management ----------------------------------------------------
 
+# --- audit: anomaly rules (the auditor's pages) -------------------------------
+# A person opening more than this many distinct cases within an hour.
+AMPARO_ANOMALY_CASES_PER_HOUR = env_int("AMPARO_ANOMALY_CASES_PER_HOUR", 15)
+# More than this many refused accesses by one person within an hour.
+AMPARO_ANOMALY_DENIALS_PER_HOUR = env_int("AMPARO_ANOMALY_DENIALS_PER_HOUR", 5)
+# Night, in TIME_ZONE's hours: from START (inclusive) to END (exclusive).
+AMPARO_ANOMALY_NIGHT_START = env_int("AMPARO_ANOMALY_NIGHT_START", 22)
+AMPARO_ANOMALY_NIGHT_END = env_int("AMPARO_ANOMALY_NIGHT_END", 6)
+# How far back the anomaly page looks.
+AMPARO_ANOMALY_WINDOW_DAYS = env_int("AMPARO_ANOMALY_WINDOW_DAYS", 7)
+# --- end audit: anomaly rules -------------------------------------------------
+
+# --- audit: the access log ---------------------------------------------------
+# How long access events are kept. Six years by default; set a shorter time only where a
+# law or an agreement requires it (the check audit.W001 warns below six years).
+# Amparo does not delete events by itself yet: this is the promise a purge must keep.
+AMPARO_AUDIT_RETENTION_DAYS = env_int("AMPARO_AUDIT_RETENTION_DAYS", 2192)
+# Events are sealed into the hash chain just after their transaction commits. An event
+# still unsealed this long after it happened is reported by verify_audit (audit/chain.py).
+AMPARO_AUDIT_SEAL_GRACE_MINUTES = env_int("AMPARO_AUDIT_SEAL_GRACE_MINUTES", 10)
+# The Ed25519 private key (PEM) that signs checkpoints of the chain (audit/checkpoints.py).
+# Development and the demo generate one under VAR_DIR when it is not set.
+AMPARO_AUDIT_SIGNING_KEY_FILE = env_str("AMPARO_AUDIT_SIGNING_KEY_FILE")
+# --- end audit: the access log -----------------------------------------------
+
 # --- logging ----------------------------------------------------------------
 # Log lines carry request ids and event names, never survivor content.
 LOGGING = {

@@ -7,9 +7,12 @@ colleague, and an outsider from another organisation.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from django.db import connections
+from django.db.backends.signals import connection_created
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -126,3 +129,53 @@ def make_case(db):
         )
 
     return make
+
+
+# --- the access log's maintenance mode (audit/append_only.py) ----------------------
+# The database refuses UPDATE, DELETE and TRUNCATE of access events and their seals.
+# Django's test runner must still empty every table after a transactional test (TRUNCATE
+# on PostgreSQL, DELETE on SQLite), so every connection the tests open is put in the
+# maintenance mode that Amparo itself never enables. Tests of the refusal itself take a
+# connection opened as the application opens it: the ``application_connection`` fixture.
+
+AUDIT_MAINTENANCE_UID = "amparo-tests-audit-maintenance"
+
+
+def _maintenance_on() -> int:
+    return 1
+
+
+def allow_emptying_the_audit_log(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET amparo.audit_maintenance = 'on'")
+    elif connection.vendor == "sqlite":
+        # Replaces the audit app's function of the same name, which answers 0.
+        connection.connection.create_function("amparo_audit_maintenance", 0, _maintenance_on)
+
+
+connection_created.connect(allow_emptying_the_audit_log, dispatch_uid=AUDIT_MAINTENANCE_UID)
+
+
+@pytest.fixture
+def application_connection():
+    """``with application_connection() as connection:`` a new connection to the test
+    database without the maintenance mode, as the application has it. Needs committed
+    rows to act on, so use it in ``transaction=True`` tests."""
+
+    @contextmanager
+    def open_connection(alias: str = "default"):
+        connection_created.disconnect(dispatch_uid=AUDIT_MAINTENANCE_UID)
+        try:
+            connection = connections.create_connection(alias)
+            connection.ensure_connection()
+        finally:
+            connection_created.connect(
+                allow_emptying_the_audit_log, dispatch_uid=AUDIT_MAINTENANCE_UID
+            )
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    return open_connection

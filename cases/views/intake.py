@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from audit.models import Action
+from audit.models import Action, Outcome
+from audit.services import record_event
 from cases.forms.intake import (
     DocumentFormSet,
     IdentityForm,
@@ -56,6 +57,7 @@ SENSITIVE = sensitive_post_parameters()
 def intake_start(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_role(*CASE_ROLES):
+        record_event(action=Action.CASE_REGISTERED, actor=user, outcome=Outcome.DENIED)
         raise PermissionDenied
     form = IntakeForm(request.POST or None, actor=user)
     duplicates = None
@@ -332,6 +334,12 @@ def _save(slug: str, form: Any, case: Case, actor: Any) -> None:
 def edit_section(request: HttpRequest, case_id: Any, section: str) -> HttpResponse:
     current = SECTIONS.get(section)
     if current is None:
+        # Not a page at all; still a refused request on a case URL, so it is recorded.
+        record_event(
+            action=Action.CASE_UPDATED if request.method == "POST" else Action.CASE_VIEWED,
+            actor=request.user, outcome=Outcome.DENIED, target_type="case",
+            target_id=case_id,
+        )
         raise Http404
     purpose = current.event_purpose
     if request.method == "POST":

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
@@ -148,6 +149,9 @@ def close(request: HttpRequest, case_id: object) -> HttpResponse:
     access = _fetch(request, case_id, needed=Access.MANAGE, purpose="close")
     case = access.case
     if case.is_closed:
+        if request.method == "POST":  # _fetch recorded nothing for a POST: this is the one
+            record_event(action=Action.CASE_VIEWED, actor=request.user, target=case,
+                         case_code=case.code, purpose="close")
         messages.info(request, _("Case %(code)s is already closed.") % {"code": case.code})
         return redirect("cases:reopen", case_id=case.pk)
     form = CloseForm(request.POST or None, closed_on=timezone.localdate())
@@ -186,18 +190,20 @@ def reopen(request: HttpRequest, case_id: object) -> HttpResponse:
 # --- emergency access -----------------------------------------------------------------
 
 
+# Lazy: built once at import, shown in the language of each request.
 _EMERGENCY_ERRORS = {
     services.EmergencyAnswer.WRONG_PASSWORD: (
-        "password", _("That is not your password. Nothing was opened."),
+        "password", gettext_lazy("That is not your password. Nothing was opened."),
     ),
     services.EmergencyAnswer.TOO_MANY_ATTEMPTS: (
-        None, _("Too many wrong passwords. Try again in an hour, or ask your supervisor."),
+        None,
+        gettext_lazy("Too many wrong passwords. Try again in an hour, or ask your supervisor."),
     ),
     services.EmergencyAnswer.NO_CASE: (
-        "code", _("There is no case with that code in your organisation."),
+        "code", gettext_lazy("There is no case with that code in your organisation."),
     ),
     services.EmergencyAnswer.SHREDDED: (
-        "code", _("This survivor's data was shredded. There is nothing to open."),
+        "code", gettext_lazy("This survivor's data was shredded. There is nothing to open."),
     ),
 }
 

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import Action
+from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.forms import work as work_forms
 from cases.queries import Access, CaseAccess, get_case_for_user
@@ -91,6 +91,14 @@ def _submit(
     )
 
 
+def _not_of_this_case(request: HttpRequest, access: CaseAccess, action: str,
+                      target_type: str, target_id: Any) -> Http404:
+    """A sub-object that is not of this case: 404 like any unseen thing, recorded."""
+    record_event(action=action, actor=request.user, outcome=Outcome.DENIED,
+                 target_type=target_type, target_id=target_id, case_code=access.case.code)
+    return Http404()
+
+
 def attachment_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback name and the real one (RFC 6266 / RFC 5987)."""
     ascii_name = (
@@ -144,7 +152,9 @@ def download_attachment(request: HttpRequest, case_id: Any, attachment_id: Any) 
     )
     attachment = access.case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise Http404
+        raise _not_of_this_case(
+            request, access, Action.ATTACHMENT_DOWNLOADED, "attachment", attachment_id
+        )
     try:
         download = services.open_attachment(
             actor=request.user, case=access.case, attachment=attachment
@@ -182,7 +192,7 @@ def complete_follow_up(request: HttpRequest, case_id: Any, follow_up_id: Any) ->
     access = _for_work(request, case_id, Action.FOLLOW_UP_DONE)
     follow_up = access.case.follow_ups.filter(pk=follow_up_id).first()
     if follow_up is None:
-        raise Http404
+        raise _not_of_this_case(request, access, Action.FOLLOW_UP_DONE, "followup", follow_up_id)
     form = work_forms.FollowUpDoneForm(request.POST, follow_up_id=follow_up.pk)
     return _submit(
         request, access, form,
@@ -250,7 +260,7 @@ def withdraw_consent(request: HttpRequest, case_id: Any, consent_id: Any) -> Htt
     access = _for_work(request, case_id, Action.CONSENT_WITHDRAWN)
     consent = access.case.consents.filter(pk=consent_id).first()
     if consent is None:
-        raise Http404
+        raise _not_of_this_case(request, access, Action.CONSENT_WITHDRAWN, "consent", consent_id)
     form = work_forms.WithdrawConsentForm(request.POST, consent_id=consent.pk)
     return _submit(
         request, access, form,
