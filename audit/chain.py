@@ -13,6 +13,10 @@ Rules:
   ``record_event``), never inside it: a lock taken inside every request's transaction
   would make all requests that write an event wait for each other until they commit.
   The sealer holds its lock only for reading the head and inserting the new seals.
+- A process seals at most once every ``AMPARO_AUDIT_SEAL_INTERVAL_SECONDS``: the events
+  it skips are picked up by the next sealing in any process, which looks back over the
+  last ``AMPARO_AUDIT_SEAL_LOOKBACK`` events for unsealed ones. Most requests then pay
+  nothing for the chain, and writers do not queue behind the sealer's lock.
 - Events whose seal did not run (a crash between commit and sealing) are sealed by
   ``manage.py seal_audit``; ``verify_audit`` reports an event still unsealed after
   ``AMPARO_AUDIT_SEAL_GRACE_MINUTES`` as possibly inserted behind Amparo's back.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -193,7 +198,8 @@ def seal_pending(
     with transaction.atomic(using=using):
         _take_sealer_lock(using)
         newest = EventSeal.objects.using(using).aggregate(newest=Max("event_id"))["newest"] or 0
-        wanted = Q(pk__gt=newest)
+        # Events skipped by a throttled process can sit below the newest sealed one.
+        wanted = Q(pk__gt=newest - settings.AMPARO_AUDIT_SEAL_LOOKBACK)
         if event_ids:
             wanted |= Q(pk__in=event_ids)
         rows = list(
@@ -254,11 +260,21 @@ class _SealAfterCommit:
             logger.exception("audit: %d events left unsealed", len(self.event_ids))
 
 
+_last_sealing: dict[str, float] = {}
+
+
 def schedule_seal(event_id: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Seal this event once its transaction commits (at once outside a transaction).
 
-    At most one callback per transaction: later events join the first one's list.
+    At most one callback per transaction: later events join the first one's list. Within
+    ``AMPARO_AUDIT_SEAL_INTERVAL_SECONDS`` of this process's last sealing nothing is
+    scheduled: the next sealing, here or in another process, takes the event along.
     """
+    interval = settings.AMPARO_AUDIT_SEAL_INTERVAL_SECONDS
+    now = time.monotonic()
+    if interval > 0 and now - _last_sealing.get(using, -interval) < interval:
+        return
+    _last_sealing[using] = now
     connection = transaction.get_connection(using)
     if connection.in_atomic_block:
         for entry in connection.run_on_commit:

@@ -301,6 +301,13 @@ def main() -> int:
         print(f"append_1_writer: {single:.0f} events/s")
         concurrent = append_rate(WRITERS, options.writes, owner)
         print(f"append_{WRITERS}_writers: {concurrent:.0f} events/s")
+        # Writers seal at most once per AMPARO_AUDIT_SEAL_INTERVAL_SECONDS; the events of the
+        # last interval wait for the next sealing, which any later request would do.
+        waiting = verify_chain().pending
+        print(f"events_waiting_for_next_sealing: {waiting} events")
+        from audit.chain import seal_pending
+
+        seal_pending()
         check = verify_chain()
         intact = check.problem is None and check.pending == 0
         print(f"chain_after_writers: {'intact' if intact else 'BROKEN'} ({check.count} events)")

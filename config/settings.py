@@ -300,6 +300,12 @@ AMPARO_AUDIT_RETENTION_DAYS = env_int("AMPARO_AUDIT_RETENTION_DAYS", 2192)
 # Events are sealed into the hash chain just after their transaction commits. An event
 # still unsealed this long after it happened is reported by verify_audit (audit/chain.py).
 AMPARO_AUDIT_SEAL_GRACE_MINUTES = env_int("AMPARO_AUDIT_SEAL_GRACE_MINUTES", 10)
+# Each application process seals the chain at most once in this many seconds, after a
+# commit; events written in between are sealed by the next sealing in any process (it
+# looks back over the last AMPARO_AUDIT_SEAL_LOOKBACK events). 0 seals after every commit,
+# which costs every request a few queries and serialises writers on the sealer's lock.
+AMPARO_AUDIT_SEAL_INTERVAL_SECONDS = env_int("AMPARO_AUDIT_SEAL_INTERVAL_SECONDS", 2)
+AMPARO_AUDIT_SEAL_LOOKBACK = env_int("AMPARO_AUDIT_SEAL_LOOKBACK", 10000)
 # The Ed25519 private key (PEM) that signs checkpoints of the chain (audit/checkpoints.py).
 # Development and the demo generate one under VAR_DIR when it is not set.
 AMPARO_AUDIT_SIGNING_KEY_FILE = env_str("AMPARO_AUDIT_SIGNING_KEY_FILE")

@@ -27,6 +27,8 @@ SECURE_SSL_REDIRECT = False
 # Tests read English unless they ask for Spanish (Accept-Language or the language switch);
 # the Spanish pages have tests of their own. Deployments default to Spanish.
 LANGUAGE_CODE = "en"
+# Seal the audit chain after every commit, so tests see their events sealed at once.
+AMPARO_AUDIT_SEAL_INTERVAL_SECONDS = 0
 AMPARO_GENERATE_DEV_KEYS = False
 DEBUG = False
 # A small model with sealed fields and history, for the vault's own tests.

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from audit.chain import EVENT_FIELDS, canonical, chain_head, seal_pending, verify_chain
@@ -130,12 +131,46 @@ def test_an_event_committed_after_a_later_one_is_sealed_by_its_own_transaction()
     with transaction.atomic():
         rows = list(AccessEvent.objects.filter(pk=later.pk).values_list(*EVENT_FIELDS))
         chain._append(rows, "default")
-    # ... so the earlier event sits below the newest seal: only its own callback finds it.
-    assert seal_pending() == 0
-    assert seal_pending(event_ids=[earlier.pk]) == 1
+    # ... so the earlier event sits below the newest seal: without a look-back only its own
+    # callback finds it ...
+    with override_settings(AMPARO_AUDIT_SEAL_LOOKBACK=0):
+        assert seal_pending() == 0
+        assert seal_pending(event_ids=[earlier.pk]) == 1
 
     assert verify_chain().problem is None
     assert list(EventSeal.objects.values_list("event_id", flat=True)) == [later.pk, earlier.pk]
+
+
+def test_a_sealing_looks_back_for_events_a_throttled_process_skipped():
+    earlier = AccessEvent.objects.create(action=Action.CASE_VIEWED)
+    later = AccessEvent.objects.create(action=Action.CASE_UPDATED)
+    from audit import chain
+
+    with transaction.atomic():
+        rows = list(AccessEvent.objects.filter(pk=later.pk).values_list(*EVENT_FIELDS))
+        chain._append(rows, "default")
+
+    # Any later sealing, in any process, takes the skipped earlier event along.
+    assert seal_pending() == 1
+    assert verify_chain().problem is None
+    assert list(EventSeal.objects.values_list("event_id", flat=True)) == [later.pk, earlier.pk]
+
+
+@override_settings(AMPARO_AUDIT_SEAL_INTERVAL_SECONDS=60)
+def test_a_process_seals_at_most_once_per_interval(django_capture_on_commit_callbacks):
+    from audit import chain
+
+    chain._last_sealing.clear()
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        record_event(action=Action.LOGOUT)
+    with django_capture_on_commit_callbacks(execute=True) as second:
+        record_event(action=Action.LOGOUT)
+
+    # The first commit sealed; the second, within the interval, left its event for the next.
+    assert (len(first), len(second)) == (1, 0)
+    assert EventSeal.objects.count() == 1
+    assert seal_pending() == 1
+    assert verify_chain().problem is None
 
 
 def test_seal_audit_seals_what_the_on_commit_sealing_missed():
