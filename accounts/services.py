@@ -162,6 +162,12 @@ def record_password_change(*, actor: User) -> None:
     record_event(action=Action.PASSWORD_CHANGED, actor=actor, target=actor)
 
 
+def record_failed_password_change(*, actor: User) -> None:
+    record_event(
+        action=Action.PASSWORD_CHANGE_REFUSED, actor=actor, target=actor, outcome=Outcome.DENIED
+    )
+
+
 # --- people and teams -----------------------------------------------------------------
 
 

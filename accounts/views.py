@@ -58,7 +58,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
-            services.record_failed_login(username=username)
+            # A locked-out attempt is recorded once, as the lockout (see locked_out below).
+            if not getattr(request, "axes_locked_out", False):
+                services.record_failed_login(username=username)
             # One answer for an unknown user and a wrong password: no hint which it was.
             form.add_error(
                 None, _("The username or the password is not right. Check both and try again.")
@@ -171,6 +173,9 @@ def security(request: HttpRequest) -> HttpResponse:
         services.record_password_change(actor=user)
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:security")
+    if request.method == "POST" and form.has_error("old_password"):
+        # Someone at an unlocked screen guessing the password: the auditors should know.
+        services.record_failed_password_change(actor=request.user)
     return render(
         request,
         "accounts/security.html",

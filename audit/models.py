@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     )
     TWO_FACTOR_RESET = "two_factor.reset", _("Two-factor authentication reset")
     PASSWORD_CHANGED = "password.changed", _("Password changed")
+    PASSWORD_CHANGE_REFUSED = "password.change_refused", _("Password change refused")
     USER_CREATED = "user.created", _("User created")
     USER_UPDATED = "user.updated", _("User changed")
     USER_DEACTIVATED = "user.deactivated", _("User deactivated")

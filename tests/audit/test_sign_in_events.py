@@ -80,6 +80,31 @@ def test_a_lockout_is_recorded(caseworker):
     assert event.source_address == ADDRESS
 
 
+def test_each_attempt_leaves_one_event_even_the_one_that_locks(caseworker):
+    client = Client(REMOTE_ADDR=ADDRESS)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        password_step(client, "caseworker", "not-the-password")
+
+    actions = list(AccessEvent.objects.order_by("id").values_list("action", flat=True))
+    assert len(actions) == settings.AXES_FAILURE_LIMIT + 1
+    assert actions.count(Action.LOGIN_FAILED) == settings.AXES_FAILURE_LIMIT - 1
+    assert actions.count(Action.LOGIN_LOCKED_OUT) == 2
+
+
+def test_a_wrong_old_password_on_the_password_change_is_recorded(client_for, caseworker):
+    client = client_for(caseworker)
+    response = client.post(
+        "/accounts/security/",
+        {"old_password": "guess", "new_password1": "x" * 20, "new_password2": "x" * 20},
+    )
+
+    assert response.status_code == 200
+    event = _only(Action.PASSWORD_CHANGE_REFUSED)
+    assert event.outcome == Outcome.DENIED
+    assert event.actor == caseworker
+    assert "guess" not in str(AccessEvent.objects.values_list())
+
+
 def test_a_right_code_is_recorded(clock, caseworker):
     device = enrol_totp(caseworker)
 
