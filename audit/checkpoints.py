@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from audit.chain import chain_head
 from audit.models import EventSeal
+from config.devkeys import create_once
 
 FORMAT = "amparo-audit-checkpoint/1"
 DEV_KEY_FILE = "dev-audit-signing-key.pem"
@@ -52,21 +51,12 @@ def _new_key_pem() -> bytes:
 
 def _development_key_path() -> Path:
     path = Path(settings.VAR_DIR) / DEV_KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: two processes starting together must not write two different keys.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_new_key_pem())
-            print(
-                f"WARNING: Amparo generated a development audit signing key in {path}. "
-                "Production needs AMPARO_AUDIT_SIGNING_KEY_FILE.",
-                file=sys.stderr,
-            )
+    create_once(
+        path,
+        _new_key_pem,
+        "a development audit signing key",
+        "Production needs AMPARO_AUDIT_SIGNING_KEY_FILE.",
+    )
     return path
 
 

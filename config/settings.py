@@ -29,13 +29,16 @@ if not SECRET_KEY:
             "Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value. "
             "Only the demo (AMPARO_DEMO=1) and development (DEBUG=1) may run without one."
         )
-    _secret_file = VAR_DIR / "secret_key"
-    if not _secret_file.exists():
-        import secrets
+    import secrets
 
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        _secret_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        _secret_file.chmod(0o600)
+    from config.devkeys import create_once
+
+    _secret_file = VAR_DIR / "secret_key"
+    create_once(
+        _secret_file,
+        lambda: secrets.token_urlsafe(50).encode("ascii"),
+        "a development SECRET_KEY (demo and DEBUG only)",
+    )
     SECRET_KEY = _secret_file.read_text(encoding="utf-8").strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or AMPARO_DEMO) else "")

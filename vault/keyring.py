@@ -29,7 +29,6 @@ import binascii
 import os
 import re
 import stat
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
+from config.devkeys import create_once
 from vault.exceptions import UnknownMasterKey
 
 KEY_BYTES = 32
@@ -270,22 +270,13 @@ def _development_key(
 ) -> tuple[str, str]:
     """Read, or create on first start, a development key file under VAR_DIR."""
     path = Path(settings.VAR_DIR) / filename
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: two processes starting together must not write two different keys.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(make_text())
-            print(
-                f"WARNING: Amparo generated a development {what} in {path}. It protects demo "
-                "data only: never use it for real people's data. Production needs "
-                "AMPARO_MASTER_KEY_FILE and AMPARO_INDEX_KEY_FILE (see vault/keyring.py).",
-                file=sys.stderr,
-            )
+    create_once(
+        path,
+        lambda: make_text().encode("utf-8"),
+        f"a development {what}",
+        "It protects demo data only: never use it for real people's data. Production needs "
+        "AMPARO_MASTER_KEY_FILE and AMPARO_INDEX_KEY_FILE (see vault/keyring.py).",
+    )
     return path.read_text(encoding="utf-8"), str(path)
 
 

@@ -243,9 +243,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
     ]
 
     visible = visible_cases(actor)
-    groups = list(
-        LinkGroup.objects.filter(cases=case).order_by("created_at")
-    )
+    groups = list(case.link_groups.order_by("created_at"))
     linked_cases = {}
     for link in (
         visible.filter(link_groups__in=groups).exclude(pk=case.pk)

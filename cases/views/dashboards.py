@@ -97,7 +97,7 @@ def recent_changes(
         found.extend((when, case_id, model, kind, user_id) for when, case_id, kind, user_id in rows)
     found.sort(key=lambda row: row[0], reverse=True)
     found = found[:limit]
-    codes = dict(Case.objects.filter(pk__in={row[1] for row in found}).values_list("pk", "code"))
+    codes = dict(cases.filter(pk__in={row[1] for row in found}).values_list("pk", "code"))
     people = {u.pk: u for u in User.objects.filter(pk__in={row[4] for row in found if row[4]})}
     changes = []
     for when, case_id, model, kind, user_id in found:
