@@ -13,9 +13,12 @@ _CASE_WORK = [
     ("cases:intake_start", _("New intake")),
     ("cases:emergency_access", _("Emergency access")),
 ]
+_DIRECTORY = ("referrals:directory", _("Service directory"))
+_OUR_SERVICES = ("referrals:own_services", _("Our services"))
 _NAVIGATION = {
-    Role.CASEWORKER: _CASE_WORK,
-    Role.SUPERVISOR: _CASE_WORK,
+    Role.CASEWORKER: [*_CASE_WORK, _DIRECTORY],
+    Role.SUPERVISOR: [*_CASE_WORK, _DIRECTORY],
+    Role.PARTNER: [("referrals:inbox", _("Inbox")), _DIRECTORY, _OUR_SERVICES],
     Role.AUDITOR: [
         ("audit:search", _("Access log")),
         ("audit:case_access", _("Who accessed a case")),
@@ -26,6 +29,8 @@ _NAVIGATION = {
         ("accounts:user_list", _("People")),
         ("accounts:team_list", _("Teams")),
         ("cases:shred_requests", _("Shredding requests")),
+        _OUR_SERVICES,
+        _DIRECTORY,
     ],
 }
 

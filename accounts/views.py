@@ -25,6 +25,9 @@ from accounts.middleware import two_factor_exempt
 from accounts.models import Role
 from audit.views import auditor_summary
 from cases.views import dashboards
+from cases.vocabularies import ServiceType
+from referrals import queries as referral_queries
+from referrals.views import partner as partner_views
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -208,6 +211,13 @@ def home(request: HttpRequest) -> HttpResponse:
         people = queries.manageable_users(user)
         context["active_users"] = sum(1 for u in people if u.is_active)
         context["team_count"] = queries.manageable_teams(user).count()
+        context["service_count"] = referral_queries.own_offerings(user).count()
+    elif user.role == Role.PARTNER:
+        # Counts only (no case codes, no survivor content): the inbox page lists them.
+        context["inbox_counts"] = partner_views.inbox_counts(referral_queries.inbox(user))
+        context["shelters"] = referral_queries.own_offerings(user).filter(
+            service_type=ServiceType.SHELTER
+        )
     elif user.role == Role.AUDITOR:
         context.update(auditor_summary(user))
     elif user.role == Role.CASEWORKER:

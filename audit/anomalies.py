@@ -17,6 +17,12 @@ many. Thresholds are settings:
 
 The auditor's own reading of the log (``audit.*`` actions) is not an anomaly of the
 rules above, except that her exports are listed like everyone's.
+
+The database does the reading: each rule is one query (or two) whose rows are its
+findings, never a week of events brought into Python. The two "within any 60 minutes"
+rules first count per person and clock hour (UTC): a window of 60 minutes lies within
+two consecutive clock hours, so only a person whose two consecutive hours together pass
+the limit can have a finding, and only her rows are read to find the exact moments.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,12 +115,37 @@ def _bursts(rows: Iterable[tuple[str, datetime, object]], *, more_than: int) -> 
     return found
 
 
+def _suspects(events: QuerySet[AccessEvent], key: str, counted: Count, more_than: int) -> set:
+    """Keys (actor ids, usernames) with more than ``more_than`` counted in some two
+    consecutive clock hours: whoever has a burst of 60 minutes is among them."""
+    per_hour: dict[object, dict[datetime, int]] = defaultdict(dict)
+    rows = (
+        events.annotate(hour=TruncHour("occurred_at", tzinfo=UTC))
+        .values_list(key, "hour")
+        .annotate(count=counted)
+        .order_by()
+    )
+    for value, hour, count in rows:
+        per_hour[value][hour] = count
+    return {
+        value
+        for value, hours in per_hour.items()
+        if any(count + hours.get(hour + HOUR, 0) > more_than for hour, count in hours.items())
+    }
+
+
 def many_cases(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
     limit = settings.AMPARO_ANOMALY_CASES_PER_HOUR
-    rows = (
+    opened = (
         _not_auditing(events)
         .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
         .exclude(case_code="")
+    )
+    suspects = _suspects(opened, "actor_id", Count("case_code", distinct=True), limit)
+    if not suspects:
+        return []
+    rows = (
+        opened.filter(actor_id__in=suspects)
         .order_by("actor_id", "occurred_at", "id")
         .values_list("actor_id", "actor_username", "occurred_at", "case_code")
     )
@@ -130,8 +162,12 @@ def many_cases(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
 
 def repeated_denials(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
     limit = settings.AMPARO_ANOMALY_DENIALS_PER_HOUR
+    denied = events.filter(occurred_at__gte=since, outcome=Outcome.DENIED)
+    suspects = _suspects(denied, "actor_username", Count("id"), limit)
+    if not suspects:
+        return []
     rows = (
-        events.filter(occurred_at__gte=since, outcome=Outcome.DENIED)
+        denied.filter(actor_username__in=suspects)
         .order_by("actor_username", "occurred_at", "id")
         .values_list("actor_username", "actor_id", "occurred_at", "id")
     )
@@ -166,47 +202,32 @@ def night_activity(events: QuerySet[AccessEvent], since: datetime) -> list[Anoma
 
 
 def outside_teams(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
-    from accounts.models import User
     from cases.models import Case
 
-    rows = list(
+    # The case an event names: same organisation, same code (a code that matches no case,
+    # a mistyped emergency request, is no finding).
+    named = Case.objects.filter(
+        organization_id=OuterRef("organization_id"), code=OuterRef("case_code")
+    )
+    # ... and hers to reach: she owns it, or it belongs to a team she is in or supervises.
+    hers = named.filter(
+        Q(owner_id=OuterRef("actor_id"))
+        | Q(team__members=OuterRef("actor_id"))
+        | Q(team__supervisors=OuterRef("actor_id"))
+    )
+    rows = (
         _not_auditing(events)
         .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
         .exclude(case_code="")
+        .filter(Exists(named))
+        .exclude(Exists(hers))
         .order_by("-occurred_at", "-id")
-        .values_list(
-            "actor_username", "actor_id", "occurred_at", "case_code", "action", "organization_id"
-        )
+        .values_list("actor_username", "actor_id", "occurred_at", "case_code", "action")
     )
-    if not rows:
-        return []
-    organizations = {row[5] for row in rows}
-    codes = {row[3] for row in rows}
-    cases = {
-        (organization_id, code): (team_id, owner_id)
-        for organization_id, code, team_id, owner_id in Case.objects.filter(
-            organization_id__in=organizations, code__in=codes
-        ).values_list("organization_id", "code", "team_id", "owner_id")
-    }
-    teams: dict[int, set[int]] = defaultdict(set)
-    memberships = User.objects.filter(pk__in={row[1] for row in rows})
-    for user_id, member_of, supervises in memberships.values_list(
-        "id", "teams", "supervised_teams"
-    ):
-        teams[user_id].update(t for t in (member_of, supervises) if t is not None)
-    found = []
-    for username, actor_id, moment, code, action, organization_id in rows:
-        case = cases.get((organization_id, code))
-        if case is None:
-            continue  # a code that matches no case (a mistyped emergency request)
-        team_id, owner_id = case
-        if owner_id != actor_id and team_id not in teams[actor_id]:
-            found.append(
-                Anomaly(
-                    Rule.OUTSIDE_TEAMS, username, actor_id, moment, case_code=code, action=action
-                )
-            )
-    return found
+    return [
+        Anomaly(Rule.OUTSIDE_TEAMS, username, actor_id, moment, case_code=code, action=action)
+        for username, actor_id, moment, code, action in rows
+    ]
 
 
 def exports(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -39,6 +39,25 @@ def events_for_auditor(user: User) -> QuerySet[AccessEvent]:
     return AccessEvent.objects.filter(organization_id=user.organization_id).order_by(
         "-occurred_at", "-id"
     )
+
+
+def case_trail(user: User, code: str) -> QuerySet[AccessEvent]:
+    """Who touched one case of the auditor's organisation: its own staff's events, and the
+    partners' events on the case's referrals (their looks at the packet, their answers),
+    which carry the partner's organisation but are this survivor's data all the same."""
+    from referrals.models import Referral
+
+    require_auditor(user)
+    referral_ids = [
+        str(pk)
+        for pk in Referral.objects.filter(
+            case__organization_id=user.organization_id, case__code=code
+        ).values_list("pk", flat=True)
+    ]
+    mine = Q(organization_id=user.organization_id, case_code=code)
+    if referral_ids:
+        mine |= Q(target_type="referral", target_id__in=referral_ids, case_code=code)
+    return AccessEvent.objects.filter(mine).order_by("-occurred_at", "-id")
 
 
 def people_for_auditor(user: User) -> QuerySet[User]:

@@ -124,13 +124,13 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_access(request: HttpRequest) -> HttpResponse:
-    events = queries.events_for_auditor(request.user)
+    queries.require_auditor(request.user)
     form = CaseCodeForm(request.GET or None)
     page = None
     code = ""
     if form.is_valid():
         code = form.cleaned_data["code"]
-        page = _page(request, events.filter(case_code=code))
+        page = _page(request, queries.case_trail(request.user, code))
     record_event(action=Action.AUDIT_CASE_ACCESS_VIEWED, actor=request.user, case_code=code)
     return render(
         request,

@@ -1,23 +1,26 @@
 """Benchmark of the access log on PostgreSQL: ``python bench/audit.py``.
 
-    python bench/audit.py [--verify-events N] [--search-events N] [--writes N] [--keep]
+    python bench/audit.py [--verify-events N] [--search-events N] [--append-seconds S] [--keep]
 
 It creates its own databases (``amparo_bench`` and ``amparo_bench_keys`` on
 ``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``), drops them at the end,
 seeds the demo network and one case, then measures:
 
 - events appended per second through ``record_event`` (each its own transaction, sealed
-  after commit) with 1 writer and with 8 concurrent writers (threads, each with its own
-  connection), and checks that the chain is intact afterwards;
+  after commit) with 1 writer and with 8 concurrent writers, against the floor of the
+  same writers inserting the same row into a copy of the table with nothing else, in
+  the same run. Writers are processes, as gunicorn's workers are (threads in one process
+  would share one interpreter lock and one sealing interval), and the time counts until
+  every event written is sealed. Then the chain must verify;
 - the slowdown of the case page caused by its audit event: the page through the test
   client, alternately with ``record_event`` replaced by a no-op in ``cases.queries`` and
   with the real one, medians in the same run;
 - ``verify_audit`` speed (``audit.chain.verify_chain``) over N synthetic events
   (default 1,000,000), inserted with ``INSERT … SELECT generate_series`` and sealed
   through the bulk path (the chain computed in Python, written with COPY);
-- the auditor's per-case search at M events in all (default 5,000,000): events of one
-  organisation and case code, newest first, first page of 50 plus the count, median over
-  50 cases.
+- the auditor's per-case search at M events in all (default 5,000,000), through the
+  page's own query (``audit.queries.case_trail``, one page of 50 plus the count, as the
+  paginator reads it), median over 50 cases.
 
 Goals: at least 2,000 events/s with 8 writers and the chain intact; 1,000,000 events
 verified in under 20 s; per-case search under 200 ms. Each figure is printed as
@@ -27,18 +30,18 @@ verified in under 20 s; per-case search under 200 ms. Each figure is printed as
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
+from functools import partial
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASES = ("amparo_bench", "amparo_bench_keys")
 WRITERS = 8
 WRITE_GOAL = 2000.0
@@ -47,44 +50,11 @@ SEARCH_GOAL_MS = 200.0
 CASE_CODES = 20_000
 
 
-def admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
-
-
-def create_databases() -> None:
-    for name in DATABASES:
-        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin(f"CREATE DATABASE {name}")
-
-
-def drop_databases() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    for name in DATABASES:
-        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def configure(folder: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "AMPARO_DEMO": "1",
-            "AMPARO_VAR_DIR": str(folder),
-            "DATABASE_URL": f"{SERVER}/{DATABASES[0]}",
-            "KEYS_DATABASE_URL": f"{SERVER}/{DATABASES[1]}",
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("DEBUG", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+# The bench's own databases (bench/benchdb.py), made at the start and dropped at the end.
+admin = benchdb.admin
+create_databases = partial(benchdb.create_databases, DATABASES)
+drop_databases = partial(benchdb.drop_databases, DATABASES)
+configure = partial(benchdb.configure, names=DATABASES)
 
 
 def seed():  # noqa: ANN201
@@ -106,44 +76,116 @@ def seed():  # noqa: ANN201
 
 # --- appending ----------------------------------------------------------------------
 
+FLOOR_TABLE = "bench_floor_event"
+FLOOR_INSERT = f"""
+    INSERT INTO {FLOOR_TABLE} (occurred_at, actor_id, actor_username, actor_role,
+        organization_id, action, target_type, target_id, case_code, purpose, outcome,
+        request_id, source_address)
+    VALUES (now(), %s, %s, %s, %s, 'case.viewed', 'case', %s, 'AMP-BENCH', '', 'allowed',
+        '', NULL)
+"""
 
-def append_rate(writers: int, total: int, actor) -> float:  # noqa: ANN001
-    from django.db import connections
 
+def create_floor_table() -> None:
+    """The floor: the same row into a copy of the events table (same columns, defaults,
+    indexes and foreign keys; no triggers, no seals), one transaction per row."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (LIKE audit_accessevent INCLUDING ALL)")
+        # LIKE leaves foreign keys behind; their checks lock the user's and the
+        # organisation's rows on every insert, which the events pay too.
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'audit_accessevent'::regclass AND contype = 'f'"
+        )
+        for (definition,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {FLOOR_TABLE} ADD {definition}")
+
+
+def _writer(kind: str, number: int, seconds: float, actor_id: int, start, counts) -> None:  # noqa: ANN001, PLR0913
+    """One writer process: ``record_event`` (``kind`` "audit") or the floor's bare insert,
+    each in its own transaction, for ``seconds``."""
+    from django.db import connection, connections
+
+    from accounts.models import User
     from audit.models import Action
     from audit.services import record_event
 
-    each = total // writers
-    barrier = threading.Barrier(writers + 1)
-    errors: list[BaseException] = []
-
-    def write(number: int) -> None:
-        try:
-            barrier.wait()
-            for index in range(each):
+    actor = User.objects.get(pk=actor_id)
+    written = 0
+    try:
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            if kind == "audit":
                 record_event(
                     action=Action.CASE_VIEWED,
                     actor=actor,
                     target_type="case",
-                    target_id=f"{number}-{index}",
+                    target_id=f"{number}-{written}",
                     case_code="AMP-BENCH",
                 )
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        FLOOR_INSERT,
+                        [
+                            actor.pk,
+                            actor.username,
+                            actor.role,
+                            actor.organization_id,
+                            f"{number}-{written}",
+                        ],
+                    )
+            written += 1
+    finally:
+        counts[number] = written
+        connections.close_all()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
+
+def append_rate(kind: str, writers: int, seconds: float, actors: list) -> tuple[float, int, float]:
+    """Events per second of ``writers`` processes writing for ``seconds``, as gunicorn's
+    workers would (processes, not threads: each has its own interpreter, its own
+    connection and its own sealing interval). For ``audit``, the time counts until every
+    event written is sealed: the writers' own sealings during the run, and at the end the
+    sealing of what the last interval left (which the next request would do). Returns
+    (rate, events left for that last sealing, its milliseconds)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from audit.chain import seal_pending
+    from audit.models import AccessEvent, EventSeal
+
+    connections.close_all()  # no connection crosses the fork
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(writers + 1)
+    counts = context.Array("q", writers)
+    processes = [
+        context.Process(
+            target=_writer,
+            args=(kind, n, seconds, actors[n % len(actors)].pk, start, counts),
+        )
+        for n in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
     started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return each * writers / elapsed
+    for process in processes:
+        process.join()
+    writing = time.perf_counter() - started
+    if any(process.exitcode for process in processes):
+        raise RuntimeError(f"a {kind} writer failed")
+    waiting, sealing = 0, 0.0
+    if kind == "audit":
+        waiting = AccessEvent.objects.count() - EventSeal.objects.count()
+        started = time.perf_counter()
+        seal_pending(limit=10**9)
+        sealing = time.perf_counter() - started
+    return sum(counts) / (writing + sealing), waiting, sealing * 1000
 
 
 # --- the case page ------------------------------------------------------------------
@@ -183,7 +225,11 @@ def case_page_timings(owner, case, requests: int) -> tuple[float, float]:  # noq
 # --- bulk events --------------------------------------------------------------------
 
 
-def insert_synthetic(count: int, organization_id: int, actor_ids: list[int]) -> float:
+def insert_synthetic(
+    count: int, organization_id: int, actor_ids: list[int], *, after: int = 0
+) -> float:
+    """``count`` events numbered ``after`` + 1 on (each number its own target, time and
+    request; case codes cycle through CASE_CODES)."""
     from django.db import connection
 
     started = time.perf_counter()
@@ -212,8 +258,8 @@ def insert_synthetic(count: int, organization_id: int, actor_ids: list[int]) -> 
                     "n_actors": len(actor_ids),
                     "org": organization_id,
                     "codes": CASE_CODES,
-                    "first": done + 1,
-                    "last": done + size,
+                    "first": after + done + 1,
+                    "last": after + done + size,
                 },
             )
             done += size
@@ -261,21 +307,22 @@ def bulk_seal() -> tuple[int, float]:
     return sealed, time.perf_counter() - started
 
 
-def search_ms(organization_id: int, samples: int) -> float:
-    from audit.models import AccessEvent
+def search_ms(auditor, generated: int, samples: int) -> float:  # noqa: ANN001
+    """Median milliseconds of the per-case page's query: the trail of one case code,
+    counted and its first page of 50 read, as the view's paginator does."""
+    from django.core.paginator import Paginator
+
+    from audit import queries
 
     rng = random.Random(6)
     timings = []
     for _ in range(samples):
-        code = f"AMP-{rng.randrange(CASE_CODES):06d}"
+        code = f"AMP-{rng.randint(1, generated) % CASE_CODES:06d}"
         started = time.perf_counter()
-        found = AccessEvent.objects.filter(
-            organization_id=organization_id, case_code=code
-        ).order_by("-occurred_at", "-id")
-        page = list(found[:50])
-        total = found.count()
+        page = Paginator(queries.case_trail(auditor, code), 50).get_page(1)
+        rows = list(page.object_list)
         timings.append(time.perf_counter() - started)
-        assert page and total >= len(page)
+        assert rows and page.paginator.count >= len(rows), code
     return statistics.median(timings) * 1000
 
 
@@ -283,7 +330,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verify-events", type=int, default=1_000_000)
     parser.add_argument("--search-events", type=int, default=5_000_000)
-    parser.add_argument("--writes", type=int, default=4000, help="events per append run")
+    parser.add_argument(
+        "--append-seconds",
+        type=float,
+        default=6.0,
+        help="length of each 8-writer append run (the 1-writer runs take half)",
+    )
     parser.add_argument("--requests", type=int, default=100, help="case pages per variant")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     options = parser.parse_args()
@@ -293,21 +345,33 @@ def main() -> int:
     try:
         configure(folder)
         owner, case = seed()
+        from django.conf import settings
+
         from audit.chain import verify_chain
         from audit.models import AccessEvent
 
         missed = []
-        single = append_rate(1, options.writes // 4, owner)
-        print(f"append_1_writer: {single:.0f} events/s")
-        concurrent = append_rate(WRITERS, options.writes, owner)
-        print(f"append_{WRITERS}_writers: {concurrent:.0f} events/s")
-        # Writers seal at most once per AMPARO_AUDIT_SEAL_INTERVAL_SECONDS; the events of the
-        # last interval wait for the next sealing, which any later request would do.
-        waiting = verify_chain().pending
-        print(f"events_waiting_for_next_sealing: {waiting} events")
-        from audit.chain import seal_pending
+        interval = settings.AMPARO_AUDIT_SEAL_INTERVAL_SECONDS
+        print(f"seal_interval: {interval} s (each writer process seals at most this often)")
+        create_floor_table()
+        from accounts.models import User
 
-        seal_pending()
+        # The writers are the people of one organisation (several requests each).
+        actors = list(User.objects.filter(organization_id=owner.organization_id).order_by("pk"))
+        seconds = options.append_seconds
+        floor_1, _, _ = append_rate("floor", 1, seconds / 2, actors)
+        single, _, _ = append_rate("audit", 1, seconds / 2, actors)
+        print(f"append_1_writer_floor: {floor_1:.0f} events/s")
+        print(f"append_1_writer: {single:.0f} events/s")
+        floor_n, _, _ = append_rate("floor", WRITERS, seconds, actors)
+        concurrent, waiting, last_sealing = append_rate("audit", WRITERS, seconds, actors)
+        print(f"append_{WRITERS}_writers_floor: {floor_n:.0f} events/s")
+        print(f"append_{WRITERS}_writers: {concurrent:.0f} events/s")
+        print(f"append_{WRITERS}_writers_of_floor: {100 * concurrent / floor_n:.0f} %")
+        # Each process seals at most once per AMPARO_AUDIT_SEAL_INTERVAL_SECONDS; what the
+        # last interval left is sealed at the end, inside the measured time.
+        print(f"events_left_for_last_sealing: {waiting} events")
+        print(f"last_sealing: {last_sealing:.0f} ms")
         check = verify_chain()
         intact = check.problem is None and check.pending == 0
         print(f"chain_after_writers: {'intact' if intact else 'BROKEN'} ({check.count} events)")
@@ -323,13 +387,10 @@ def main() -> int:
         print(f"case_page_slowdown: {100 * (with_event / without_event - 1):.1f} %")
 
         organization_id = owner.organization_id
-        from accounts.models import User
-
         actor_ids = list(User.objects.values_list("pk", flat=True))
         present = AccessEvent.objects.count()
-        insert_seconds = insert_synthetic(
-            max(options.verify_events - present, 0), organization_id, actor_ids
-        )
+        generated = max(options.verify_events - present, 0)
+        insert_seconds = insert_synthetic(generated, organization_id, actor_ids)
         sealed, seal_seconds = bulk_seal()
         inserted = max(options.verify_events - present, 1)
         print(f"bulk_insert_rate: {inserted / insert_seconds:.0f} events/s")
@@ -347,9 +408,11 @@ def main() -> int:
             missed.append(f"verification {per_million:.1f} s per 1,000,000 events")
 
         present = AccessEvent.objects.count()
-        insert_synthetic(max(options.search_events - present, 0), organization_id, actor_ids)
+        more = max(options.search_events - present, 0)
+        insert_synthetic(more, organization_id, actor_ids, after=generated)
+        generated += more
         total = AccessEvent.objects.count()
-        search = search_ms(organization_id, 50)
+        search = search_ms(User.objects.get(username="raul"), max(generated, 1), 50)
         print(f"search_events: {total} events")
         print(f"per_case_search: {search:.1f} ms")
         if search >= SEARCH_GOAL_MS:

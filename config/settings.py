@@ -57,10 +57,13 @@ INSTALLED_APPS = [
     "axes",
     "guardian",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "audit",
     "vault",
     "cases",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +256,19 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "amparo@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- referrals: background mail ---------------------------------------------
+# Mail leaves through background tasks (django-tasks, database backend), so a mail server
+# that is down never undoes a referral's transition. `manage.py db_worker` runs them;
+# `manage.py send_pending_mail` retries what is still owed (referrals/mail.py).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Retries of an undelivered notification: waits between attempts, in minutes.
+AMPARO_MAIL_RETRY_MINUTES = [1, 5, 15, 60, 240]
+# --- end referrals: background mail -----------------------------------------
 
 # --- vault ------------------------------------------------------------------
 # Master keys: a file of ``key-id:base64-key`` lines, or the same in an environment

@@ -550,16 +550,15 @@ def withdraw_consent(*, actor: User, case: Case, consent: Consent, reason: str) 
 
 
 def _withdraw_what_relied_on(consent: Consent, *, actor: User) -> None:
-    """HOOK for the referrals issue (DESIGN §6: withdrawing consent withdraws the
-    referrals it covered).
+    """DESIGN §6: withdrawing consent withdraws the referrals it covered.
 
     Called inside ``withdraw_consent``'s transaction, with the consent row locked and
-    already withdrawn. The referrals app will plug in here with a direct call such as
-    ``referrals.services.withdraw_referrals_covered_by(consent, actor=actor)`` — a plain
-    call, not a signal, so that the withdrawal and its consequences commit together or
-    not at all. Nothing relies on consent yet, so it does nothing today.
+    already withdrawn: a plain call, not a signal, so that the withdrawal and its
+    consequences commit together or not at all.
     """
-    return None
+    from referrals.services import withdraw_referrals_covered_by
+
+    withdraw_referrals_covered_by(consent, actor=actor)
 
 
 # --- linked cases ---------------------------------------------------------------------

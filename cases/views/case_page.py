@@ -29,6 +29,7 @@ from cases.models import Case, LinkGroup
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
 from cases.services import work as work_services
 from cases.summary import case_summary
+from referrals.queries import referrals_of_case
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
 from vault.scope import key_scope
@@ -289,6 +290,9 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "edit_links": _edit_links(case, access) if not shredded else [],
         "management_links": _management_links(case, access),
         "history_url": reverse("cases:case_history", kwargs={"case_id": case.pk}),
+        # Her referrals (one query); a new one only from an open case one may work.
+        "referrals": list(referrals_of_case(case)),
+        "can_refer": can_work and not case.is_closed,
     }
     if can_work:
         context.update(

@@ -27,6 +27,7 @@ from cases.forms.lists import CLOSED_STATUSES
 from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
 from cases.queries import visible_cases
 from cases.views.lists import open_names, with_next_follow_up
+from referrals import queries as referral_queries
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -118,8 +119,21 @@ def recent_changes(
     return changes
 
 
+def _referral_rows(referrals: QuerySet) -> list:
+    """Referrals for a dashboard table: case code, service, provider and people in one
+    query, and no sealed value loaded (the rows say where, when and in what state)."""
+    return list(
+        referrals.select_related("submitted_by").defer(
+            "reason", "beyond_minimum_reason", "packet", "return_note", "emergency_reason",
+            "review_note", "decline_note", "outcome_note", "withdraw_note",
+            "case__narrative", "case__perpetrators", "case__needs_note", "case__safety_plan",
+        )[:SECTION_ROWS]
+    )
+
+
 def caseworker_home(request: HttpRequest) -> HttpResponse:
-    """Her open cases, her follow-ups due this week or overdue, and recent changes."""
+    """Her open cases, her follow-ups due this week or overdue, her referrals' status,
+    and recent changes."""
     user = request.user
     today = timezone.localdate()
     visible = visible_cases(user)
@@ -137,11 +151,14 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
         ).order_by("due_on")[: SECTION_ROWS * 2]
     )
     open_names([*open_rows, *(f.case for f in follow_ups)], actor=user)
+    my_referrals = referral_queries.my_referrals(user)
     record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
     return render(
         request,
         "cases/lists/my_work.html",
         {
+            "referrals": _referral_rows(my_referrals),
+            "referral_count": my_referrals.count(),
             "today": today,
             "open_rows": open_rows,
             "open_count": open_mine.count(),
@@ -183,7 +200,8 @@ def caseload(cases: QuerySet[Case]) -> list[CaseworkerLoad]:
 
 
 def supervisor_home(request: HttpRequest) -> HttpResponse:
-    """Her teams: caseload per caseworker, high risk, children, overdue work."""
+    """Her teams: referrals awaiting her (approval, review of emergency sends), overdue
+    referrals, caseload per caseworker, high risk, children, overdue work."""
     user = request.user
     today = timezone.localdate()
     teams = list(user.supervised_teams.all().order_by("name"))
@@ -204,11 +222,20 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     )
     follow_ups = list(_follow_up_rows(overdue).order_by("due_on")[: SECTION_ROWS * 2])
     open_names([*high_rows, *child_rows, *review_rows, *(f.case for f in follow_ups)], actor=user)
+    to_approve = referral_queries.awaiting_approval(user)
+    to_review = referral_queries.awaiting_review(user)
+    late_referrals = referral_queries.overdue_for_supervisor(user)
     record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
     return render(
         request,
         "cases/lists/team_home.html",
         {
+            "to_approve": _referral_rows(to_approve),
+            "to_approve_count": to_approve.count(),
+            "to_review": _referral_rows(to_review),
+            "to_review_count": to_review.count(),
+            "late_referrals": _referral_rows(late_referrals),
+            "late_referral_count": late_referrals.count(),
             "today": today,
             "teams": teams,
             "caseload": caseload(team_cases),

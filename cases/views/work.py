@@ -29,6 +29,7 @@ from cases.forms import work as work_forms
 from cases.queries import Access, CaseAccess, get_case_for_user
 from cases.services import work as services
 from cases.summary import case_summary
+from config.forms import add_service_errors
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope
 
@@ -42,13 +43,6 @@ def _for_work(request: HttpRequest, case_id: Any, action: str) -> CaseAccess:
         request.user, case_id, needed=Access.WORK, action=action, record=False
     )
 
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _submit(
@@ -68,7 +62,7 @@ def _submit(
         try:
             call(form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done % {"code": case.code})
             return redirect(_case_url(case.pk, anchor))

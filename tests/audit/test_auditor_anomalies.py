@@ -226,3 +226,48 @@ def test_an_auditor_of_another_organisation_finds_none_of_these(
         response = client.get(reverse("audit:anomalies"))
 
     assert response.context["total"] == 0
+
+
+# --- read by the database ---------------------------------------------------------------
+
+
+def test_a_burst_across_two_clock_hours_is_found(caseworker, settings):
+    """The rules count per clock hour first: a burst split over two hours, under the limit
+    in each, is still found."""
+    settings.AMPARO_ANOMALY_CASES_PER_HOUR = 15
+    # 8 cases before and 8 after the full hour (UTC), 16 within 48 minutes.
+    start = datetime(2026, 3, 12, 13, 36, tzinfo=ZoneInfo("UTC"))
+    _open_cases(caseworker, 16, start=start, every=timedelta(minutes=3))
+
+    [found] = _found(Rule.MANY_CASES)
+
+    assert (found.count, found.started_at) == (16, start)
+
+
+def test_the_rules_read_a_few_aggregates_however_many_events(
+    caseworker, supervisor, settings, django_assert_max_num_queries
+):
+    settings.AMPARO_ANOMALY_CASES_PER_HOUR = 15
+    settings.AMPARO_ANOMALY_DENIALS_PER_HOUR = 5
+
+    def queries_for(events_each: int) -> int:
+        for person in (caseworker, supervisor):
+            for number in range(events_each):
+                event(
+                    actor=person,
+                    case_code=f"PE-2026-{number % 3:04d}",
+                    at=NOW - timedelta(hours=30) + number * timedelta(minutes=7),
+                )
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            _found(Rule.MANY_CASES)
+        return len(captured)
+
+    few = queries_for(10)
+    many = queries_for(200)
+
+    assert few == many
+    with django_assert_max_num_queries(7), time_machine.travel(NOW, tick=False):
+        anomalies.find_anomalies(AccessEvent.objects.all())

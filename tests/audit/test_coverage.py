@@ -50,6 +50,7 @@ from tests.cases.test_access_matrix import ROUTES, targets  # noqa: F401 - fixtu
 from tests.cases.test_intake_sections import VALID as VALID_SECTIONS
 from tests.cases.test_manage_close_reopen import close_data
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
+from tests.referrals.test_request_events import COVERED as REFERRAL_COVERED
 from tests.vault.conftest import key_line, use_master_keys  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -76,10 +77,24 @@ NAMESPACES: dict[str, str] = {
     "accounts": NOT_SURVIVOR,
     # Django's admin: superusers only, and no survivor model is registered (tested below).
     "admin": NOT_SURVIVOR,
+    # Referrals and packets: scenarios in tests/referrals/test_request_events.py (and the
+    # case side in detail in tests/referrals/test_case_side_access.py).
+    "referrals": SURVIVOR,
+}
+
+# Patterns of a mixed namespace classified one by one (these win over NAMESPACES).
+BY_NAME: dict[str, str] = {
+    # The service directory describes organisations' services, never a survivor; every
+    # search is recorded all the same (tests/referrals/test_directory_search.py).
+    "referrals:directory": NOT_SURVIVOR,
+    "referrals:own_services": NOT_SURVIVOR,
+    "referrals:service_create": NOT_SURVIVOR,
+    "referrals:service_edit": NOT_SURVIVOR,
+    "referrals:service_places": NOT_SURVIVOR,
 }
 
 # Apps whose models hold survivor data: never in Django's admin.
-SURVIVOR_APPS = {"cases", "vault"}
+SURVIVOR_APPS = {"cases", "vault", "referrals"}
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,8 @@ def walk(patterns=None, namespace: str = "", prefix: str = "") -> Iterator[Patte
 
 
 def classify(pattern: Pattern) -> str | None:
+    if pattern.key in BY_NAME:
+        return BY_NAME[pattern.key]
     if pattern.namespace:
         return NAMESPACES.get(pattern.namespace.split(":")[0])
     return TOP_LEVEL.get(pattern.name or "")
@@ -458,7 +475,11 @@ OTHER_REQUESTS: list[Request] = [
 
 
 def test_every_survivor_url_has_scenarios():
-    covered = {f"cases:{name}" for name in CASE_SCOPED} | {r.url for r in OTHER_REQUESTS}
+    covered = (
+        {f"cases:{name}" for name in CASE_SCOPED}
+        | {r.url for r in OTHER_REQUESTS}
+        | REFERRAL_COVERED
+    )
     missing = sorted(set(SURVIVOR_KEYS) - covered)
     stale = sorted(covered - set(SURVIVOR_KEYS))
     assert not missing, f"Survivor-data URLs with no scenario in this file: {missing}"

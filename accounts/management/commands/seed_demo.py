@@ -29,11 +29,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         from cases import demo as demo_cases
+        from referrals import demo as demo_referrals
 
         if options["cases"] < 0:
             raise CommandError("--cases takes a number of cases, 0 or more.")
         people = seed_demo_network()
         added = demo_cases.seed_demo_cases()
+        demo_referrals.seed_demo_referrals()
         self.stdout.write(self.style.SUCCESS("Demo network ready. Every demo account's password:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         self.stdout.write("")
