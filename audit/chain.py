@@ -267,7 +267,17 @@ def seal_pending(
             # without statistics; what does not fit stays above the newest seal, where
             # the next sealing reads first.
             room = limit - len(rows)
-            rows += events.filter(pk__gt=newest, pk__lte=newest + room)[:room]
+            window = list(events.filter(pk__gt=newest, pk__lte=newest + room)[:room])
+            rows += window
+            # The caller's own events beyond that window: ids are not dense (a sequence
+            # skips what rolled back, and an emptied log keeps counting), so the window
+            # alone could miss them for ever. Taken by id; events left between them and
+            # the window are below the newest seal afterwards, where their own process
+            # (by id) or the look-back finds them.
+            taken = {row[0] for row in window}
+            beyond = sorted(pk for pk in event_ids if pk > newest and pk not in taken)
+            if beyond:
+                rows += events.filter(pk__in=beyond[: _chunk_size(using, limit)])
         if not rows:
             return 0
         return _append(rows, using, (head_sequence, head_hash))

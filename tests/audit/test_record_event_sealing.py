@@ -154,3 +154,35 @@ def test_an_event_inside_a_transaction_costs_one_query(django_assert_num_queries
         event = record_event(action=Action.CASE_VIEWED, actor=actor, case_code="AMP-2026-00001")
 
     assert AccessEvent.objects.get(pk=event.pk).organization_id == caseworker.organization_id
+
+
+def _skip_ids(count: int) -> None:
+    """Make the next event id ``count`` higher, as a sequence does after many rolled-back
+    events or once the log was emptied while the counter kept counting."""
+    table = AccessEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}) + %s)",  # noqa: S608
+                [table, count],
+            )
+        else:
+            # Django's SQLite AutoField is AUTOINCREMENT: its counter is in sqlite_sequence.
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s", [count, table]
+            )
+
+
+def test_an_event_far_above_the_newest_seal_is_sealed_when_it_commits():
+    with transaction.atomic():
+        first = record_event(action=Action.LOGOUT)
+    assert EventSeal.objects.filter(event_id=first.pk).exists()
+    _skip_ids(20_000)  # more than one sealing reads past the newest seal (ON_COMMIT_LIMIT)
+
+    with transaction.atomic():
+        far = record_event(action=Action.LOGOUT)
+
+    assert far.pk > first.pk + 20_000
+    assert EventSeal.objects.filter(event_id=far.pk).exists()
+    assert verify_chain().problem is None
