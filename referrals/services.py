@@ -29,7 +29,7 @@ from accounts.models import Role, User
 from audit.models import Action
 from audit.services import record_event
 from cases import vocabularies as cv
-from cases.models import Case, Consent, Note
+from cases.models import Case, Consent, Note, ShredRequest
 from cases.queries import Access, access_level
 from referrals import packet as packets
 from referrals import vocabularies as rv
@@ -517,10 +517,12 @@ def complete_referral(
 
 def withdraw_referral(
     *, actor: User, referral: Referral, reason: str, note: str = "",
-    seen_state: str | None = None,
+    seen_state: str | None = None, erasure: ShredRequest | None = None,
 ) -> Referral:
     """Stop the referral before it is completed; the provider's packet closes for good."""
-    if reason not in rv.WithdrawReason.values:
+    if reason not in {value for value, _label in rv.CHOSEN_WITHDRAW_REASONS} and not (
+        erasure is not None and reason == rv.WithdrawReason.DATA_ERASED
+    ):
         raise ValidationError({"reason": _("Choose why the referral is withdrawn.")})
     note = _clean_text(note, NOTE_MAX_CHARS)
 
@@ -537,7 +539,7 @@ def withdraw_referral(
         return []
 
     return transition(referral, Step.WITHDRAW, actor=actor, seen_state=seen_state,
-                      reason=reason, apply=apply, notify=notify)
+                      erasure=erasure, reason=reason, apply=apply, notify=notify)
 
 
 def withdraw_referrals_covered_by(consent: Consent, *, actor: User) -> list[Referral]:
@@ -550,4 +552,24 @@ def withdraw_referrals_covered_by(consent: Consent, *, actor: User) -> list[Refe
         withdraw_referral(actor=actor, referral=referral,
                           reason=rv.WithdrawReason.CONSENT_WITHDRAWN)
         for referral in covered
+    ]
+
+
+def withdraw_referrals_of_shredded_survivor(
+    shred_request: ShredRequest, *, actor: User
+) -> list[Referral]:
+    """Shredding her data withdraws every open referral of hers (of any of her cases), so
+    that no provider waits on, or keeps in its inbox as live, someone who is gone from
+    Amparo; providers that had the packet are told to destroy any paper copy.
+
+    Called by ``cases.services.management.confirm_shredding`` inside its transaction,
+    before her key is destroyed.
+    """
+    open_referrals = Referral.objects.filter(
+        survivor_id=shred_request.survivor_id, state__in=rv.OPEN_STATES
+    )
+    return [
+        withdraw_referral(actor=actor, referral=referral, erasure=shred_request,
+                          reason=rv.WithdrawReason.DATA_ERASED)
+        for referral in open_referrals
     ]

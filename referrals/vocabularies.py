@@ -60,6 +60,15 @@ class WithdrawReason(models.TextChoices):
     SAFETY = "safety", _("Her safety requires it")
     LOST_CONTACT = "lost_contact", _("Contact with her was lost")
     OTHER = "other", _("Other")
+    # Never chosen by a person: set when her data is shredded (two people confirmed it).
+    DATA_ERASED = "data_erased", _("Her data was erased")
+
+
+# The reasons a person may choose when she withdraws a referral.
+CHOSEN_WITHDRAW_REASONS = [
+    (value, label) for value, label in WithdrawReason.choices
+    if value != WithdrawReason.DATA_ERASED
+]
 
 
 class CompletionOutcome(models.TextChoices):

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from audit.models import Action
 from audit.services import record_event
+from cases.models import ShredRequest
 from cases.queries import Access, access_level
 from referrals.models import Referral, ReferralEvent
 from referrals.vocabularies import State
@@ -199,6 +200,7 @@ def transition(
     actor: User,
     reason: str = "",
     seen_state: str | None = None,
+    erasure: ShredRequest | None = None,
     apply: Callable[[Referral], None] | None = None,
     notify: Callable[[Referral, str], Iterable[tuple[str, Iterable[User]]]] | None = None,
 ) -> Referral:
@@ -219,7 +221,20 @@ def transition(
             .select_related("case", "case__team", "offering", "survivor")
             .get(pk=referral.pk)
         )
-        transition_ = check(actor, locked, step)
+        held = None
+        if erasure is not None:
+            # A confirmed shredding of her data (two people: a supervisor asked, an org
+            # admin confirmed) withdraws her referrals on its own authority: the admin
+            # who confirms has no other relation to them, and nothing else may use this.
+            if not (
+                Step(step) == Step.WITHDRAW
+                and erasure.status == ShredRequest.Status.CONFIRMED
+                and erasure.survivor_id == locked.survivor_id
+                and erasure.decided_by_id == actor.pk
+            ):
+                raise StepRefused(TRANSITIONS[Step(step)].refused)
+            held = frozenset({Relation.CASE_WORKER})
+        transition_ = check(actor, locked, step, held)
         if seen_state is not None and locked.state != seen_state:
             # Two supervisors approve while the caseworker withdraws: once the approval
             # has committed, the table alone would let the withdrawal through too (sent

@@ -520,6 +520,10 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
         action=Action.SHRED_CONFIRMED, actor=actor, target=shred_request.case,
         case_code=shred_request.case.code, purpose=shred_request.reason,
     )
+    # Her referrals end with her data, in this same transaction (referrals.services).
+    from referrals.services import withdraw_referrals_of_shredded_survivor
+
+    withdraw_referrals_of_shredded_survivor(shred_request, actor=actor)
     survivor_id = survivor.pk
 
     def destroy_key() -> None:

@@ -257,7 +257,7 @@ class WithdrawForm(forms.Form):
     prefix = Step.WITHDRAW.value
 
     reason = forms.ChoiceField(
-        label=_("Why is it withdrawn?"), choices=rv.WithdrawReason.choices,
+        label=_("Why is it withdrawn?"), choices=rv.CHOSEN_WITHDRAW_REASONS,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose why the referral is withdrawn.")},
     )

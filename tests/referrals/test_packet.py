@@ -337,15 +337,19 @@ def test_a_withdrawn_referrals_packet_column_is_emptied(sent, caseworker, partne
 
 
 def test_a_shredded_survivors_packet_no_longer_opens(
-    sent, supervisor, org_admin, partner, django_capture_on_commit_callbacks
+    accepted, supervisor, org_admin, partner, django_capture_on_commit_callbacks
 ):
-    assert open_packet(sent, actor=partner).items["name"]
+    # Completed, so the shredding leaves its state alone (open ones are withdrawn:
+    # tests/referrals/test_shredding.py) and only the destroyed key closes the packet.
+    done = services.complete_referral(actor=partner, referral=accepted,
+                                      outcome="service_provided")
+    assert open_packet(done, actor=partner).items["name"]
     shred = request_shredding(
-        actor=supervisor, case=sent.case, reason=cv.ShredReason.SURVIVOR_REQUEST
+        actor=supervisor, case=done.case, reason=cv.ShredReason.SURVIVOR_REQUEST
     )
     with django_capture_on_commit_callbacks(execute=True):
         confirm_shredding(actor=org_admin, shred_request=shred)
-    packet = open_packet(Referral.objects.get(pk=sent.pk), actor=partner)
+    packet = open_packet(Referral.objects.get(pk=done.pk), actor=partner)
     assert packet.closed == "shredded"
     assert packet.data == {} and packet.rows() == []
 
