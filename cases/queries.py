@@ -15,6 +15,7 @@ take on a case one can see answers 403. Both are recorded as denied accesses.
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.services import record_event
-from cases.models import Case, CaseUserObjectPermission, EmergencyGrant, ShredRequest
+from cases.models import (
+    Case,
+    CaseUserObjectPermission,
+    EmergencyGrant,
+    FollowUp,
+    ShredRequest,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -149,14 +156,31 @@ def get_case_for_user(
     return CaseAccess(case=case, level=level)
 
 
-def _is_uuid(value: object) -> bool:
-    import uuid
-
+def as_uuid(value: object) -> uuid.UUID | None:
+    """An id from a URL or a form as a UUID, or None for anything that is not one."""
     try:
-        uuid.UUID(str(value))
+        return uuid.UUID(str(value))
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def _is_uuid(value: object) -> bool:
+    return as_uuid(value) is not None
+
+
+# --- what dashboards read around the visible cases -------------------------------------
+
+
+def open_follow_ups(cases: QuerySet[Case]) -> QuerySet[FollowUp]:
+    """Follow-ups not yet done of ``cases``, which the caller took from ``visible_cases``."""
+    return FollowUp.objects.filter(case__in=cases, done_at__isnull=True)
+
+
+def colleagues_by_id(viewer: User, ids: object) -> dict[int, User]:
+    """The people of the viewer's own organisation among ``ids`` (authors of changes,
+    owners of cases), to name them on her pages."""
+    people = User.objects.filter(organization_id=viewer.organization_id, pk__in=ids)
+    return {person.pk: person for person in people}
 
 
 # --- shredding queue (management) ---------------------------------------------------

@@ -121,8 +121,12 @@ class Packet:
 
     def rows(self) -> list[tuple[str, Any]]:
         """(label, value) pairs in the vocabulary's order, coded values labelled."""
+        return [(label, value) for _code, label, value in self.entries()]
+
+    def entries(self) -> list[tuple[str, str, Any]]:
+        """(item code, label, value) in the vocabulary's order, coded values labelled."""
         labels = dict(rv.PacketItem.choices)
-        rows: list[tuple[str, Any]] = []
+        rows: list[tuple[str, str, Any]] = []
         items = self.items
         for code in rv.PacketItem.values:
             if code not in items and not (code == "birth_date" and "estimated_age" in items):
@@ -138,7 +142,7 @@ class Packet:
                 value = ", ".join(_label(code_, cv.Language) for code_ in value or [])
             elif code == "birth_date" and not value:
                 value = items.get("estimated_age", "")
-            rows.append((str(labels[code]), value))
+            rows.append((code, str(labels[code]), value))
         return rows
 
 

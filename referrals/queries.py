@@ -13,7 +13,6 @@ both are recorded, like every look at a referral or a packet.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import Action, Outcome
 from audit.services import record_event
-from cases.queries import CASE_ROLES, Access, access_level, visible_cases
+from cases.queries import CASE_ROLES, Access, access_level, as_uuid, visible_cases
 from referrals import vocabularies as rv
 from referrals.models import Referral, ServiceOffering
 
@@ -33,13 +32,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 DIRECTORY_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.ORG_ADMIN)
-
-
-def _uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _base() -> QuerySet[Referral]:
@@ -74,7 +66,7 @@ def get_referral_for_user(
     record: bool = True,
 ) -> ReferralAccess:
     """The getter of every case-side referral view: 404 unseen, 403 below ``needed``."""
-    pk = _uuid(referral_id)
+    pk = as_uuid(referral_id)
     referral = _base().filter(pk=pk).first() if pk else None
     level = Access.NONE
     if referral is not None and user.is_authenticated and user.has_role(*CASE_ROLES):
@@ -162,7 +154,7 @@ def get_packet_for_partner(
     user: User, referral_id: object, *, action: str = Action.PACKET_VIEWED, record: bool = True
 ) -> Referral:
     """A referral of the partner's inbox; 404 (recorded) for any other."""
-    pk = _uuid(referral_id)
+    pk = as_uuid(referral_id)
     found = inbox(user, action=action).filter(pk=pk).first() if pk else None
     if found is None:
         record_event(action=action, actor=user, outcome=Outcome.DENIED, target_type="referral",
@@ -218,7 +210,7 @@ def own_offerings(user: User, *, action: str = Action.SERVICE_SAVED) -> QuerySet
 
 
 def get_own_offering(user: User, offering_id: object, *, action: str) -> ServiceOffering:
-    pk = _uuid(offering_id)
+    pk = as_uuid(offering_id)
     found = own_offerings(user, action=action).filter(pk=pk).first() if pk else None
     if found is None:
         record_event(action=action, actor=user, outcome=Outcome.DENIED,

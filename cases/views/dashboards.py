@@ -25,7 +25,7 @@ from audit.services import record_event
 from cases import vocabularies as v
 from cases.forms.lists import CLOSED_STATUSES
 from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
-from cases.queries import visible_cases
+from cases.queries import colleagues_by_id, open_follow_ups, visible_cases
 from cases.views.lists import open_names, with_next_follow_up
 from referrals import queries as referral_queries
 
@@ -99,7 +99,7 @@ def recent_changes(
     found.sort(key=lambda row: row[0], reverse=True)
     found = found[:limit]
     codes = dict(cases.filter(pk__in={row[1] for row in found}).values_list("pk", "code"))
-    people = {u.pk: u for u in User.objects.filter(pk__in={row[4] for row in found if row[4]})}
+    people = colleagues_by_id(viewer, {row[4] for row in found if row[4]})
     changes = []
     for when, case_id, model, kind, user_id in found:
         label = _CHANGE_LABELS.get((model, kind))
@@ -142,11 +142,8 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
     open_rows = list(with_next_follow_up(open_mine).order_by("-updated_at")[:SECTION_ROWS])
     follow_ups = list(
         _follow_up_rows(
-            FollowUp.objects.filter(
-                assignee=user,
-                done_at__isnull=True,
-                case__in=visible,
-                due_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS),
+            open_follow_ups(visible).filter(
+                assignee=user, due_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS)
             )
         ).order_by("due_on")[: SECTION_ROWS * 2]
     )
@@ -184,13 +181,13 @@ class CaseworkerLoad:
         return self.counts.get(status, 0)
 
 
-def caseload(cases: QuerySet[Case]) -> list[CaseworkerLoad]:
+def caseload(cases: QuerySet[Case], *, viewer: User) -> list[CaseworkerLoad]:
     """Cases per caseworker and status, busiest first."""
     rows = cases.order_by().values_list("owner_id", "status").annotate(n=Count("pk"))
     by_owner: dict[int, dict[str, int]] = {}
     for owner_id, status, number in rows:
         by_owner.setdefault(owner_id, {})[status] = number
-    people = {u.pk: u for u in User.objects.filter(pk__in=by_owner)}
+    people = colleagues_by_id(viewer, by_owner)
     loads = [CaseworkerLoad(people[pk], counts) for pk, counts in by_owner.items()]
     open_statuses = (v.CaseStatus.OPEN, v.CaseStatus.FOLLOW_UP)
     return sorted(
@@ -210,7 +207,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     high_risk = active.filter(risk_level__in=[v.RiskLevel.CRITICAL, v.RiskLevel.HIGH])
     children = active.filter(is_child=True)
     reviews_overdue = active.filter(next_risk_review_on__lt=today)
-    overdue = FollowUp.objects.filter(case__in=active, done_at__isnull=True, due_on__lt=today)
+    overdue = open_follow_ups(active).filter(due_on__lt=today)
 
     # Critical before high, then the most recently changed.
     high_rows = list(
@@ -238,7 +235,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "late_referral_count": late_referrals.count(),
             "today": today,
             "teams": teams,
-            "caseload": caseload(team_cases),
+            "caseload": caseload(team_cases, viewer=user),
             "statuses": v.CaseStatus.choices,
             "high_rows": high_rows,
             "high_count": high_risk.count(),

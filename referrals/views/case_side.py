@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
-from cases.queries import Access, CaseAccess, get_case_for_user
+from cases.queries import Access, CaseAccess, as_uuid, get_case_for_user
 from cases.summary import case_summary
 from cases.views.case_page import Opener
 from config.forms import add_service_errors
@@ -113,10 +113,7 @@ def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:  # noqa: ANN401
     """The opened packet as (label, lines of text), coded values labelled."""
     rows = []
     items = packet.items
-    for label, value in packet.rows():
-        code = next(
-            (c for c, lab in rv.PacketItem.choices if str(lab) == label), ""
-        )
+    for code, label, value in packet.entries():
         lines: list[str]
         if code == rv.PacketItem.SAFE_CONTACT and isinstance(value, dict):
             channel = value.get("channel", "")
@@ -383,7 +380,7 @@ def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
         case = case_access.case
         posted = request.POST.get("offering", "")
         offering = (
-            referable_offerings(user, case).filter(pk=posted).first() if _is_uuid(posted)
+            referable_offerings(user, case).filter(pk=posted).first() if as_uuid(posted)
             else None
         )
         notes = _notes_of(case, user, case.survivor.is_shredded)
@@ -435,16 +432,6 @@ def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
         ))
     service_type = request.GET.get("type", "")
     return _choose_page(request, case_access, service_type=service_type)
-
-
-def _is_uuid(value: Any) -> bool:  # noqa: ANN401
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
