@@ -59,11 +59,14 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
-    "accounts",
+    "core",
     "audit",
     "vault",
+    "accounts",
     "cases",
     "referrals",
+    "workspace",
+    "oversight",
 ]
 
 MIDDLEWARE = [
