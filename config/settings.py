@@ -31,7 +31,7 @@ if not SECRET_KEY:
         )
     import secrets
 
-    from config.devkeys import create_once
+    from core.devkeys import create_once
 
     _secret_file = VAR_DIR / "secret_key"
     create_once(

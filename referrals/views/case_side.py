@@ -36,7 +36,7 @@ from cases import vocabularies as cv
 from cases.queries import Access, CaseAccess, as_uuid, get_case_for_user
 from cases.summary import case_summary
 from cases.views.case_page import Opener
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.forms import case_side as forms
