@@ -23,9 +23,9 @@ from accounts import queries, services, sessions
 from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, TokenForm, UserForm
 from accounts.middleware import two_factor_exempt
 from accounts.models import Role
-from audit.views import auditor_summary
 from cases.views import dashboards
 from cases.vocabularies import ServiceType
+from oversight.views import auditor_summary
 from referrals import queries as referral_queries
 from referrals.views import partner as partner_views
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("oversight.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from audit.models import AccessEvent, Action, GrantFinding, GrantReview
-from audit.reviews import AlreadyReviewed, review_emergency_grant
+from audit.models import AccessEvent, Action
 from cases.services.management import request_emergency_access
+from oversight.models import GrantFinding, GrantReview
+from oversight.reviews import AlreadyReviewed, review_emergency_grant
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -31,7 +32,7 @@ def grant(organization, make_case, caseworker):
 
 
 def test_grants_awaiting_review_are_listed_without_their_reason(client_for, auditor, grant):
-    response = client_for(auditor).get(reverse("audit:grants"))
+    response = client_for(auditor).get(reverse("oversight:grants"))
 
     assert response.context["awaiting"] == [grant]
     page = response.content.decode()
@@ -42,7 +43,7 @@ def test_grants_awaiting_review_are_listed_without_their_reason(client_for, audi
 
 def test_an_auditor_reviews_a_grant_and_the_review_is_recorded(client_for, auditor, grant):
     client = client_for(auditor)
-    url = reverse("audit:grant_review", args=[grant.pk])
+    url = reverse("oversight:grant_review", args=[grant.pk])
     form_page = client.get(url)
     assert form_page.status_code == 200
     assert "Quispe" not in form_page.content.decode()
@@ -61,7 +62,7 @@ def test_an_auditor_reviews_a_grant_and_the_review_is_recorded(client_for, audit
     assert recorded.case_code == grant.case.code
     assert recorded.purpose == GrantFinding.JUSTIFIED
     assert (recorded.target_type, recorded.target_id) == ("emergencygrant", str(grant.pk))
-    listing = client.get(reverse("audit:grants"))
+    listing = client.get(reverse("oversight:grants"))
     assert listing.context["awaiting"] == []
     assert listing.context["reviewed"] == [grant]
     assert NOTE in listing.content.decode()
@@ -69,7 +70,7 @@ def test_an_auditor_reviews_a_grant_and_the_review_is_recorded(client_for, audit
 
 def test_the_note_never_reaches_an_event(client_for, auditor, grant):
     client_for(auditor).post(
-        reverse("audit:grant_review", args=[grant.pk]),
+        reverse("oversight:grant_review", args=[grant.pk]),
         {"finding": GrantFinding.NEEDS_FOLLOW_UP, "note": NOTE},
     )
 
@@ -79,7 +80,7 @@ def test_the_note_never_reaches_an_event(client_for, auditor, grant):
 
 def test_a_finding_outside_the_list_is_refused(client_for, auditor, grant):
     response = client_for(auditor).post(
-        reverse("audit:grant_review", args=[grant.pk]), {"finding": "fine"}
+        reverse("oversight:grant_review", args=[grant.pk]), {"finding": "fine"}
     )
 
     assert response.status_code == 200
@@ -92,7 +93,7 @@ def test_a_grant_is_reviewed_once(client_for, auditor, grant, organization):
     second = UserFactory(organization=organization, role=Role.AUDITOR, username="auditor2")
 
     response = client_for(second).post(
-        reverse("audit:grant_review", args=[grant.pk]), {"finding": GrantFinding.NOT_JUSTIFIED}
+        reverse("oversight:grant_review", args=[grant.pk]), {"finding": GrantFinding.NOT_JUSTIFIED}
     )
 
     assert response.status_code == 302
@@ -106,9 +107,9 @@ def test_an_auditor_of_another_organisation_gets_404(client_for, grant, other_or
     foreign = UserFactory(organization=other_organization, role=Role.AUDITOR, username="foreign")
     client = client_for(foreign)
 
-    listing = client.get(reverse("audit:grants"))
+    listing = client.get(reverse("oversight:grants"))
     response = client.post(
-        reverse("audit:grant_review", args=[grant.pk]), {"finding": GrantFinding.JUSTIFIED}
+        reverse("oversight:grant_review", args=[grant.pk]), {"finding": GrantFinding.JUSTIFIED}
     )
 
     assert listing.context["awaiting"] == []
@@ -123,7 +124,7 @@ def test_others_get_403_and_never_the_note(request, client_for, auditor, grant, 
     client = client_for(user)
 
     review = client.post(
-        reverse("audit:grant_review", args=[grant.pk]), {"finding": GrantFinding.NOT_JUSTIFIED}
+        reverse("oversight:grant_review", args=[grant.pk]), {"finding": GrantFinding.NOT_JUSTIFIED}
     )
     home = client.get(reverse("home"))
 
@@ -135,4 +136,4 @@ def test_the_home_page_counts_grants_awaiting_review(client_for, auditor, grant)
     response = client_for(auditor).get(reverse("home"))
 
     assert response.context["grants_awaiting"] == 1
-    assert reverse("audit:grants") in response.content.decode()
+    assert reverse("oversight:grants") in response.content.decode()

@@ -1,7 +1,7 @@
 """Anomalies in the access log: simple rules an auditor can explain (DESIGN §8).
 
 Each rule reads the events it is given (already scoped to the auditor's organisation by
-``audit.queries.events_for_auditor``) since a point in time, and names who, when and how
+``oversight.queries.events_for_auditor``) since a point in time, and names who, when and how
 many. Thresholds are settings:
 
 - ``many_cases``: a person opened more than ``AMPARO_ANOMALY_CASES_PER_HOUR`` distinct
@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent, Action, Outcome
+from cases.models import Case
 
 HOUR = timedelta(hours=1)
 
@@ -202,8 +203,6 @@ def night_activity(events: QuerySet[AccessEvent], since: datetime) -> list[Anoma
 
 
 def outside_teams(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
-    from cases.models import Case
-
     # The case an event names: same organisation, same code (a code that matches no case,
     # a mistyped emergency request, is no finding).
     named = Case.objects.filter(

@@ -11,18 +11,16 @@ Rules:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import Role, User
-from audit.models import AccessEvent, Action, GrantReview, Outcome
+from audit.denials import get_or_deny
+from audit.models import AccessEvent, Action, Outcome
 from audit.services import record_event
-
-if TYPE_CHECKING:
-    from cases.models import EmergencyGrant
+from cases.models import EmergencyGrant
+from oversight.models import GrantReview
+from referrals.models import Referral
 
 
 def require_auditor(user: User) -> None:
@@ -45,8 +43,6 @@ def case_trail(user: User, code: str) -> QuerySet[AccessEvent]:
     """Who touched one case of the auditor's organisation: its own staff's events, and the
     partners' events on the case's referrals (their looks at the packet, their answers),
     which carry the partner's organisation but are this survivor's data all the same."""
-    from referrals.models import Referral
-
     require_auditor(user)
     referral_ids = [
         str(pk)
@@ -70,8 +66,6 @@ def people_for_auditor(user: User) -> QuerySet[User]:
 
 def grants_for_auditor(user: User) -> QuerySet[EmergencyGrant]:
     """Emergency grants on the auditor's organisation's cases, without their sealed reason."""
-    from cases.models import EmergencyGrant
-
     require_auditor(user)
     return (
         EmergencyGrant.objects.filter(case__organization_id=user.organization_id)
@@ -102,20 +96,15 @@ def grants_awaiting_review(user: User) -> QuerySet[EmergencyGrant]:
 
 
 def get_grant_for_auditor(user: User, grant_id: object) -> EmergencyGrant:
-    """404 for a grant of another organisation, as if it did not exist."""
-    from cases.models import EmergencyGrant
-
-    try:
-        return grants_for_auditor(user).get(pk=grant_id)
-    except EmergencyGrant.DoesNotExist as exc:
-        record_event(
-            action=Action.AUDIT_ACCESS_DENIED,
-            actor=user,
-            outcome=Outcome.DENIED,
-            target_type="emergencygrant",
-            target_id=grant_id,
-        )
-        raise Http404 from exc
+    """404 for a grant of another organisation, as if it did not exist; the refusal is
+    recorded."""
+    return get_or_deny(
+        grants_for_auditor(user),
+        grant_id,
+        actor=user,
+        action=Action.AUDIT_ACCESS_DENIED,
+        target_type="emergencygrant",
+    )
 
 
 def reviews_for_auditor(user: User) -> QuerySet[GrantReview]:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from audit.models import AccessEvent, Action, GrantFinding, Outcome
+from audit.models import AccessEvent, Action, Outcome
+from oversight.models import GrantFinding
 
 
 class PersonChoiceField(forms.ModelChoiceField):

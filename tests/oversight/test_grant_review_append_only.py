@@ -8,9 +8,9 @@ import pytest
 from django.db import DatabaseError, connection, connections
 
 from accounts.models import Role
-from audit.models import GrantFinding, GrantReview
-from audit.reviews import review_emergency_grant
 from cases.services.management import request_emergency_access
+from oversight.models import GrantFinding, GrantReview
+from oversight.reviews import review_emergency_grant
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"], transaction=True)

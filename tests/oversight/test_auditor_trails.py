@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessEvent, Action, Outcome
-from tests.audit.auditor_support import event
+from tests.oversight.auditor_support import event
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -16,7 +16,7 @@ def test_who_accessed_a_case_lists_its_events_only(client_for, auditor, casework
     refused = event(actor=supervisor, case_code="PE-2026-0011", outcome=Outcome.DENIED)
     event(actor=caseworker, case_code="PE-2026-0012")
 
-    response = client_for(auditor).get(reverse("audit:case_access"), {"code": "pe-2026-0011"})
+    response = client_for(auditor).get(reverse("oversight:case_access"), {"code": "pe-2026-0011"})
 
     assert list(response.context["page"].object_list) == [refused, opened]
     page = response.content.decode()
@@ -26,7 +26,7 @@ def test_who_accessed_a_case_lists_its_events_only(client_for, auditor, casework
 
 
 def test_without_a_code_the_page_asks_for_one(client_for, auditor):
-    response = client_for(auditor).get(reverse("audit:case_access"))
+    response = client_for(auditor).get(reverse("oversight:case_access"))
 
     assert response.status_code == 200
     assert response.context["page"] is None
@@ -36,7 +36,9 @@ def test_a_persons_activity_lists_her_events_only(client_for, auditor, caseworke
     hers = event(actor=caseworker, case_code="PE-2026-0011")
     event(actor=supervisor, case_code="PE-2026-0011")
 
-    response = client_for(auditor).get(reverse("audit:person_activity"), {"person": caseworker.pk})
+    response = client_for(auditor).get(
+        reverse("oversight:person_activity"), {"person": caseworker.pk}
+    )
 
     assert list(response.context["page"].object_list) == [hers]
     recorded = AccessEvent.objects.get(action=Action.AUDIT_PERSON_ACTIVITY_VIEWED)
@@ -44,7 +46,7 @@ def test_a_persons_activity_lists_her_events_only(client_for, auditor, caseworke
 
 
 def test_a_person_of_another_organisation_is_not_offered(client_for, auditor, partner):
-    response = client_for(auditor).get(reverse("audit:person_activity"), {"person": partner.pk})
+    response = client_for(auditor).get(reverse("oversight:person_activity"), {"person": partner.pk})
 
     assert response.context["page"] is None
     assert response.context["form"].errors["person"]
@@ -54,7 +56,7 @@ def test_refused_accesses_are_listed(client_for, auditor, caseworker):
     refused = event(actor=caseworker, outcome=Outcome.DENIED, case_code="PE-2026-0011")
     event(actor=caseworker)
 
-    response = client_for(auditor).get(reverse("audit:denied"))
+    response = client_for(auditor).get(reverse("oversight:denied"))
 
     assert list(response.context["page"].object_list) == [refused]
 

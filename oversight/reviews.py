@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from audit.models import Action, GrantFinding, GrantReview
+from audit.models import Action
 from audit.services import record_event
+from oversight.models import GrantFinding, GrantReview
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
 from accounts.models import Role
-from audit.models import GrantFinding
-from audit.reviews import review_emergency_grant
 from cases import vocabularies as v
 from cases.services import work
 from cases.services.management import request_emergency_access
 from cases.urls import urlpatterns
+from oversight.models import GrantFinding
+from oversight.reviews import review_emergency_grant
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -114,14 +114,14 @@ def test_the_auditors_own_pages_carry_no_survivor_content(client_for, auditor, w
     client = client_for(auditor)
     pages = [
         reverse("home"),
-        reverse("audit:search"),
-        reverse("audit:search") + f"?case_code={case.code}",
-        reverse("audit:case_access") + f"?code={case.code}",
-        reverse("audit:person_activity") + f"?person={grant.user_id}",
-        reverse("audit:denied"),
-        reverse("audit:grants"),
-        reverse("audit:anomalies"),
-        reverse("audit:export"),
+        reverse("oversight:search"),
+        reverse("oversight:search") + f"?case_code={case.code}",
+        reverse("oversight:case_access") + f"?code={case.code}",
+        reverse("oversight:person_activity") + f"?person={grant.user_id}",
+        reverse("oversight:denied"),
+        reverse("oversight:grants"),
+        reverse("oversight:anomalies"),
+        reverse("oversight:export"),
     ]
 
     for url in pages:

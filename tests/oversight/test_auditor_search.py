@@ -12,13 +12,13 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
-from tests.audit.auditor_support import event
 from tests.factories import UserFactory
+from tests.oversight.auditor_support import event
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 LIMA = ZoneInfo("America/Lima")
-SEARCH = reverse("audit:search")
+SEARCH = reverse("oversight:search")
 
 
 def _found(response) -> list[AccessEvent]:  # noqa: ANN001
@@ -121,7 +121,7 @@ def test_an_auditor_of_another_organisation_sees_none_of_these_events(
     client = client_for(foreign_auditor)
     searched = _found(client.get(SEARCH, {"case_code": "PE-2026-0001"}))
     everything = _found(client.get(SEARCH))
-    by_case = client.get(reverse("audit:case_access"), {"code": "PE-2026-0001"})
+    by_case = client.get(reverse("oversight:case_access"), {"code": "PE-2026-0001"})
 
     assert searched == []
     assert all(e.organization_id == other_organization.pk for e in everything)
@@ -136,7 +136,7 @@ def test_an_auditor_of_another_organisation_sees_none_of_these_events(
 def test_anyone_but_an_auditor_gets_403_and_it_is_recorded(request, client_for, role, url_name):
     user = request.getfixturevalue(role)
 
-    response = client_for(user).get(reverse(f"audit:{url_name}"))
+    response = client_for(user).get(reverse(f"oversight:{url_name}"))
 
     assert response.status_code == 403
     refusal = AccessEvent.objects.filter(actor=user, action=Action.AUDIT_ACCESS_DENIED).get()
@@ -161,7 +161,7 @@ def test_the_page_costs_the_same_queries_for_10_and_50_rows(
         "person_activity": {"person": caseworker.pk},
         "case_access": {"code": "PE-2026-0001"},
     }[url_name]
-    url = reverse(f"audit:{url_name}")
+    url = reverse(f"oversight:{url_name}")
     outcome = Outcome.DENIED if url_name == "denied" else Outcome.ALLOWED
 
     def rows(count: int) -> None:

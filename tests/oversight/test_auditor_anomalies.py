@@ -1,4 +1,4 @@
-"""Anomaly rules, with a frozen clock (audit/anomalies.py)."""
+"""Anomaly rules, with a frozen clock (oversight/anomalies.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import Role
-from audit import anomalies
-from audit.anomalies import Rule
 from audit.models import AccessEvent, Action, Outcome
 from cases.services.management import request_emergency_access
-from tests.audit.auditor_support import event
+from oversight import anomalies
+from oversight.anomalies import Rule
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
+from tests.oversight.auditor_support import event
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -205,7 +205,7 @@ def test_the_page_shows_every_rule_and_is_recorded(client_for, auditor, casework
     client = client_for(auditor)
 
     with time_machine.travel(NOW, tick=False):
-        response = client.get(reverse("audit:anomalies"))
+        response = client.get(reverse("oversight:anomalies"))
 
     assert response.status_code == 200
     assert response.context["total"] == 1
@@ -223,7 +223,7 @@ def test_an_auditor_of_another_organisation_finds_none_of_these(
     client = client_for(foreign)
 
     with time_machine.travel(NOW, tick=False):
-        response = client.get(reverse("audit:anomalies"))
+        response = client.get(reverse("oversight:anomalies"))
 
     assert response.context["total"] == 0
 

@@ -1,7 +1,7 @@
 """The auditor's pages (DESIGN §8): search, per-case and per-person trails, refusals,
 emergency grants to review, anomalies and a CSV export.
 
-Every page gets its events from ``audit.queries.events_for_auditor`` (403 to anyone but an
+Every page gets its events from ``oversight.queries.events_for_auditor`` (403 to anyone but an
 auditor, scoped to her organisation) and records one event of its own. Events hold no
 survivor content, and these pages show nothing else of a case than its code.
 """
@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit import anomalies, queries
-from audit.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, PersonForm
 from audit.models import Action, Outcome
-from audit.reviews import AlreadyReviewed, review_emergency_grant
 from audit.services import record_event
+from oversight import anomalies, queries
+from oversight.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, PersonForm
+from oversight.reviews import AlreadyReviewed, review_emergency_grant
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -71,7 +71,7 @@ def search(request: HttpRequest) -> HttpResponse:
     record_event(action=Action.AUDIT_SEARCHED, actor=request.user)
     return render(
         request,
-        "audit/search.html",
+        "oversight/search.html",
         {
             "form": form,
             "page": page,
@@ -134,7 +134,7 @@ def case_access(request: HttpRequest) -> HttpResponse:
     record_event(action=Action.AUDIT_CASE_ACCESS_VIEWED, actor=request.user, case_code=code)
     return render(
         request,
-        "audit/case_access.html",
+        "oversight/case_access.html",
         {"form": form, "page": page, "code": code, "filter_query": _query_without_page(request)},
     )
 
@@ -157,7 +157,7 @@ def person_activity(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "audit/person_activity.html",
+        "oversight/person_activity.html",
         {
             "form": form,
             "page": page,
@@ -174,7 +174,9 @@ def denied(request: HttpRequest) -> HttpResponse:
     page = _page(request, events)
     record_event(action=Action.AUDIT_SEARCHED, actor=request.user, purpose="denied")
     return render(
-        request, "audit/denied.html", {"page": page, "filter_query": _query_without_page(request)}
+        request,
+        "oversight/denied.html",
+        {"page": page, "filter_query": _query_without_page(request)},
     )
 
 
@@ -184,7 +186,7 @@ def grants(request: HttpRequest) -> HttpResponse:
     awaiting = list(queries.grants_awaiting_review(request.user))
     reviewed = list(queries.grants_for_auditor(request.user).filter(review__isnull=False)[:50])
     record_event(action=Action.AUDIT_SEARCHED, actor=request.user, purpose="emergency_grants")
-    return render(request, "audit/grants.html", {"awaiting": awaiting, "reviewed": reviewed})
+    return render(request, "oversight/grants.html", {"awaiting": awaiting, "reviewed": reviewed})
 
 
 @login_required
@@ -193,7 +195,7 @@ def grant_review(request: HttpRequest, grant_id) -> HttpResponse:  # noqa: ANN00
     grant = queries.get_grant_for_auditor(request.user, grant_id)
     if hasattr(grant, "review"):
         messages.info(request, _("This emergency access has already been reviewed."))
-        return redirect("audit:grants")
+        return redirect("oversight:grants")
     form = GrantReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +209,7 @@ def grant_review(request: HttpRequest, grant_id) -> HttpResponse:  # noqa: ANN00
             messages.info(request, _("This emergency access has already been reviewed."))
         else:
             messages.success(request, _("Review saved."))
-        return redirect("audit:grants")
+        return redirect("oversight:grants")
     record_event(
         action=Action.AUDIT_SEARCHED,
         actor=request.user,
@@ -224,7 +226,7 @@ def grant_review(request: HttpRequest, grant_id) -> HttpResponse:  # noqa: ANN00
         )[:200]
     )
     return render(
-        request, "audit/grant_review.html", {"grant": grant, "form": form, "trail": trail}
+        request, "oversight/grant_review.html", {"grant": grant, "form": form, "trail": trail}
     )
 
 
@@ -237,7 +239,7 @@ def anomaly_list(request: HttpRequest) -> HttpResponse:
     record_event(action=Action.AUDIT_ANOMALIES_VIEWED, actor=request.user)
     return render(
         request,
-        "audit/anomalies.html",
+        "oversight/anomalies.html",
         {
             "found": [(rule, rule.label, items) for rule, items in found.items()],
             "since": since,

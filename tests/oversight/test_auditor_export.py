@@ -11,13 +11,13 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AccessEvent, Action, Outcome
-from audit.views import EXPORT_COLUMNS
-from tests.audit.auditor_support import event
+from oversight.views import EXPORT_COLUMNS
 from tests.factories import UserFactory
+from tests.oversight.auditor_support import event
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
-EXPORT = reverse("audit:export")
+EXPORT = reverse("oversight:export")
 
 
 def _rows(response) -> list[dict]:  # noqa: ANN001
