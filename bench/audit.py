@@ -19,7 +19,7 @@ seeds the demo network and one case, then measures:
   (default 1,000,000), inserted with ``INSERT … SELECT generate_series`` and sealed
   through the bulk path (the chain computed in Python, written with COPY);
 - the auditor's per-case search at M events in all (default 5,000,000), through the
-  page's own query (``audit.queries.case_trail``, one page of 50 plus the count, as the
+  page's own query (``oversight.queries.case_trail``, one page of 50 plus the count, as the
   paginator reads it), median over 50 cases.
 
 Goals: at least 2,000 events/s with 8 writers and the chain intact; 1,000,000 events
@@ -312,7 +312,7 @@ def search_ms(auditor, generated: int, samples: int) -> float:  # noqa: ANN001
     counted and its first page of 50 read, as the view's paginator does."""
     from django.core.paginator import Paginator
 
-    from audit import queries
+    from oversight import queries
 
     rng = random.Random(6)
     timings = []

@@ -152,7 +152,7 @@ def count_queries(client, url: str, *, with_sealing: bool = False) -> int:  # no
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
-    from audit import chain
+    from audit.chain import sealing as chain
 
     if with_sealing:
         chain._last_sealing.clear()

@@ -1,14 +1,9 @@
-"""The hash chain over the access log: sealing events and verifying the seals.
+"""Sealing: every access event gets exactly one ``EventSeal``, in order, after it commits.
 
 Rules:
 
-- Every access event gets exactly one ``EventSeal``. Seals are numbered 1, 2, 3 … in the
-  order events are sealed, and ``seal.hash = SHA-256(seal.prev_hash + canonical(event))``
-  with ``prev_hash`` the hash of the seal before (64 zeros for the first). So changing,
-  removing, reordering or slipping in an event breaks the chain where it happened.
-- ``canonical(event)`` is the JSON object of ``EVENT_FIELDS`` with sorted keys, no
-  spaces, UTF-8 (``json.dumps(..., sort_keys=True, separators=(",", ":"),
-  ensure_ascii=False)``), with ``occurred_at`` in ISO 8601 UTC with microseconds.
+- Seals are numbered 1, 2, 3 … in the order events are sealed, and each seal's hash is
+  ``link_hash(prev_hash, event)`` (``audit.chain.canonical``) over the seal before it.
 - Sealing happens *after* the event's transaction commits (``schedule_seal``, called by
   ``record_event``), never inside it: a lock taken inside every request's transaction
   would make all requests that write an event wait for each other until they commit.
@@ -21,126 +16,37 @@ Rules:
   behind the sealer's lock; each sealing costs a few index lookups and one insert of its
   seals, however long the log (``bench/audit.py`` measures it against a bare insert).
 - Events whose seal did not run (a crash between commit and sealing) are sealed by
-  ``manage.py seal_audit``; ``verify_audit`` reports an event still unsealed after
-  ``AMPARO_AUDIT_SEAL_GRACE_MINUTES`` as possibly inserted behind Amparo's back.
+  ``manage.py seal_audit`` (``seal_backlog``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring as _json_string
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from audit.chain.canonical import EVENT_FIELDS, GENESIS_HASH, EventRow, chain_seals
 from audit.models import AccessEvent, EventSeal
 
 logger = logging.getLogger("amparo.audit")
 
-GENESIS_HASH = "0" * 64
-# The fields of an event that its seal covers, in the order rows are read.
-EVENT_FIELDS = (
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_username",
-    "actor_role",
-    "organization_id",
-    "action",
-    "target_type",
-    "target_id",
-    "case_code",
-    "purpose",
-    "outcome",
-    "request_id",
-    "source_address",
-)
 # pg_advisory_xact_lock key of the sealer ("AMPA" in ASCII); any constant would do.
 SEALER_LOCK_KEY = 0x414D5041
 # Most events one on-commit sealing writes, so that a request never seals a long backlog.
 ON_COMMIT_LIMIT = 5000
 BATCH_SIZE = 5000
 
-EventRow = Sequence[Any]
 
-
-def _json_number(value: int | None) -> str:
-    return "null" if value is None else str(int(value))
-
-
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else _json_string(value)
-
-
-def _utc_iso(value: datetime | str) -> str:
-    if isinstance(value, str):  # already formatted by the database (verify_chain)
-        return value
-    if value.tzinfo is None:  # SQLite without converters: stored as UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def canonical(row: EventRow) -> str:
-    """The canonical JSON of an event row (``EVENT_FIELDS`` order).
-
-    Written out by hand because it runs a million times per verification; it is exactly
-    ``json.dumps(dict(zip(EVENT_FIELDS, row)), sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`` with ``occurred_at`` as ISO UTC (tests/audit/test_chain_verification.py).
-    """
-    (
-        event_id,
-        occurred_at,
-        actor_id,
-        actor_username,
-        actor_role,
-        organization_id,
-        action,
-        target_type,
-        target_id,
-        case_code,
-        purpose,
-        outcome,
-        request_id,
-        source_address,
-    ) = row
-    return (
-        f'{{"action":{_json_text(action)},"actor_id":{_json_number(actor_id)},'
-        f'"actor_role":{_json_text(actor_role)},"actor_username":{_json_text(actor_username)},'
-        f'"case_code":{_json_text(case_code)},"id":{_json_number(event_id)},'
-        f'"occurred_at":"{_utc_iso(occurred_at)}",'
-        f'"organization_id":{_json_number(organization_id)},"outcome":{_json_text(outcome)},'
-        f'"purpose":{_json_text(purpose)},"request_id":{_json_text(request_id)},'
-        f'"source_address":{_json_text(source_address)},"target_id":{_json_text(target_id)},'
-        f'"target_type":{_json_text(target_type)}}}'
-    )
-
-
-def link_hash(prev_hash: str, row: EventRow) -> str:
-    return hashlib.sha256((prev_hash + canonical(row)).encode("utf-8")).hexdigest()
-
-
-def chain_seals(
-    rows: Iterable[EventRow], *, head_sequence: int, head_hash: str
-) -> Iterable[tuple[int, int, str, str]]:
-    """(sequence, event id, prev_hash, hash) for rows appended after the given head."""
-    sequence, prev_hash = head_sequence, head_hash
-    for row in rows:
-        sequence += 1
-        digest = link_hash(prev_hash, row)
-        yield sequence, row[0], prev_hash, digest
-        prev_hash = digest
-
-
-# --- sealing -------------------------------------------------------------------------
+def query_batch(using: str, wanted: int) -> int:
+    """``wanted``, or fewer: as many ids as one query may carry as parameters."""
+    limit = connections[using].features.max_query_params or wanted
+    return max(1, min(wanted, limit - 10))
 
 
 def _take_sealer_lock(using: str, *, wait: bool = True) -> bool:
@@ -204,7 +110,7 @@ def _append(rows: list[EventRow], using: str, head: tuple[int, str] | None = Non
     # Many rows per INSERT: no model instances, and the database parses one statement per
     # hundred seals rather than one per seal.
     insert = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES "  # noqa: S608
-    size = max(1, min(100, _chunk_size(using, 500) // 5))
+    size = max(1, min(100, query_batch(using, 500) // 5))
     with connection.cursor() as cursor:
         for first in range(0, len(seals), size):
             batch = seals[first : first + size]
@@ -215,7 +121,7 @@ def _append(rows: list[EventRow], using: str, head: tuple[int, str] | None = Non
     return len(rows)
 
 
-def _unsealed(*, above: int | None = None) -> Exists:
+def has_no_seal(*, above: int | None = None) -> Exists:
     """No seal names the event. ``above``: seals of event ids at most this low are not
     looked at (the caller reads only events above it), so that the check is an index
     range of the seals, not the whole seal table."""
@@ -251,16 +157,16 @@ def seal_pending(
         events = AccessEvent.objects.using(using).order_by("pk").values_list(*EVENT_FIELDS)
         rows: list[EventRow] = []
         # (Never more than the database takes as parameters; the look-back remains.)
-        below = sorted(pk for pk in event_ids if pk <= newest)[-_chunk_size(using, limit) :]
+        below = sorted(pk for pk in event_ids if pk <= newest)[-query_batch(using, limit) :]
         if below:
-            rows += events.filter(pk__in=below).filter(_unsealed())[:limit]
+            rows += events.filter(pk__in=below).filter(has_no_seal())[:limit]
         lookback = min(settings.AMPARO_AUDIT_SEAL_LOOKBACK, newest)
         if look_back and lookback > 0 and len(rows) < limit:
             start = newest - lookback
             rows += (
                 events.filter(pk__gt=start, pk__lte=newest)
                 .exclude(pk__in=below)
-                .filter(_unsealed(above=start))[: limit - len(rows)]
+                .filter(has_no_seal(above=start))[: limit - len(rows)]
             )
         if len(rows) < limit:
             # Bounded on both sides so that the plan is an index range even on a table
@@ -277,7 +183,7 @@ def seal_pending(
             taken = {row[0] for row in window}
             beyond = sorted(pk for pk in event_ids if pk > newest and pk not in taken)
             if beyond:
-                rows += events.filter(pk__in=beyond[: _chunk_size(using, limit)])
+                rows += events.filter(pk__in=beyond[: query_batch(using, limit)])
         if not rows:
             return 0
         return _append(rows, using, (head_sequence, head_hash))
@@ -297,7 +203,7 @@ def seal_backlog(
             rows = list(
                 AccessEvent.objects.using(using)
                 .filter(pk__gt=after)
-                .filter(_unsealed())
+                .filter(has_no_seal())
                 .order_by("pk")
                 .values_list(*EVENT_FIELDS)[:batch_size]
             )
@@ -383,178 +289,3 @@ def schedule_seal(event_id: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     callback = _SealAfterCommit(using)
     callback.event_ids.append(event_id)
     transaction.on_commit(callback, using=using)
-
-
-# --- verification --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """The first thing wrong with the chain. ``kind``: gap, broken, removed, altered,
-    reordered or unsealed."""
-
-    kind: str
-    event_id: int | None
-    sequence: int | None
-    message: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    count: int
-    head_sequence: int
-    head_hash: str
-    pending: int  # unsealed events younger than the grace period
-    problem: Problem | None
-
-
-def _grace() -> timedelta:
-    return timedelta(minutes=settings.AMPARO_AUDIT_SEAL_GRACE_MINUTES)
-
-
-def _chunk_size(using: str, wanted: int) -> int:
-    limit = connections[using].features.max_query_params or wanted
-    return max(1, min(wanted, limit - 10))
-
-
-def _diagnose(row: EventRow, seal: Sequence[Any], chunk: list[Sequence[Any]]) -> Problem:
-    sequence, event_id = seal[0], seal[1]
-    # Is this row's content what another seal of the chunk covers? Then events were
-    # swapped or moved, not edited.
-    for other in chunk:
-        other_id = other[1]
-        if other_id != event_id and link_hash(other[2], (other_id, *row[1:])) == other[3]:
-            return Problem(
-                "reordered",
-                event_id,
-                sequence,
-                _(
-                    "event %(event)s was reordered: it now holds what was sealed as event "
-                    "%(other)s (seal %(sequence)s)"
-                )
-                % {"event": event_id, "other": other_id, "sequence": sequence},
-            )
-    return Problem(
-        "altered",
-        event_id,
-        sequence,
-        _("event %(event)s was altered: it no longer matches its seal %(sequence)s")
-        % {"event": event_id, "sequence": sequence},
-    )
-
-
-# EVENT_FIELDS after the seal's own columns, in that order (an intact chain verifies only so).
-_JOINED_CHUNK_SQL = """
-    SELECT s.sequence, s.event_id, s.prev_hash, s.hash,
-           e.id, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-           e.actor_id, e.actor_username, e.actor_role,
-           e.organization_id, e.action, e.target_type, e.target_id, e.case_code,
-           e.purpose, e.outcome, e.request_id, e.source_address
-    FROM audit_eventseal s LEFT JOIN audit_accessevent e ON e.id = s.event_id
-    WHERE s.sequence >= %s ORDER BY s.sequence LIMIT %s
-"""
-
-
-def _read_chunk(
-    first: int, size: int, using: str
-) -> tuple[list[Sequence[Any]], dict[int, EventRow]]:
-    """Seals from sequence ``first`` on, and the events they name (by id)."""
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        # One joined query, with the time formatted by PostgreSQL exactly as _utc_iso
-        # would (tested): reading a million datetimes through Python is the slow part.
-        with connection.cursor() as cursor:
-            cursor.execute(_JOINED_CHUNK_SQL, [first, size])
-            rows = cursor.fetchall()
-        return [row[:4] for row in rows], {row[4]: row[4:] for row in rows if row[4] is not None}
-    chunk = list(
-        EventSeal.objects.using(using)
-        .filter(sequence__gte=first)
-        .order_by("sequence")
-        .values_list("sequence", "event_id", "prev_hash", "hash")[:size]
-    )
-    events = {
-        row[0]: row
-        for row in AccessEvent.objects.using(using)
-        .filter(pk__in=[seal[1] for seal in chunk])
-        .values_list(*EVENT_FIELDS)
-    }
-    return chunk, events
-
-
-def verify_chain(
-    *,
-    progress: Callable[[int], Any] | None = None,
-    chunk_size: int = BATCH_SIZE,
-    using: str = DEFAULT_DB_ALIAS,
-) -> Verification:
-    """Walk the seals in order and name the first problem, if any."""
-    if connections[using].vendor == "postgresql":
-        chunk_size = max(chunk_size, 20_000)  # one joined query per chunk, no parameters
-    chunk_size = _chunk_size(using, chunk_size)
-    expected, prev_hash, count = 1, GENESIS_HASH, 0
-
-    def result(problem: Problem | None, pending: int = 0) -> Verification:
-        return Verification(count, expected - 1, prev_hash, pending, problem)
-
-    while True:
-        chunk, events = _read_chunk(expected, chunk_size, using)
-        if not chunk:
-            break
-        for seal in chunk:
-            sequence, event_id, seal_prev, seal_hash = seal
-            if sequence != expected:
-                return result(
-                    Problem(
-                        "gap",
-                        None,
-                        expected,
-                        _("seal %(sequence)s is missing: the chain jumps to seal %(next)s")
-                        % {"sequence": expected, "next": sequence},
-                    )
-                )
-            if seal_prev != prev_hash:
-                return result(
-                    Problem(
-                        "broken",
-                        event_id,
-                        sequence,
-                        _("seal %(sequence)s of event %(event)s does not follow the seal before it")
-                        % {"sequence": sequence, "event": event_id},
-                    )
-                )
-            row = events.get(event_id)
-            if row is None:
-                return result(
-                    Problem(
-                        "removed",
-                        event_id,
-                        sequence,
-                        _("event %(event)s was removed: seal %(sequence)s has no event")
-                        % {"event": event_id, "sequence": sequence},
-                    )
-                )
-            if link_hash(prev_hash, row) != seal_hash:
-                return result(_diagnose(row, seal, chunk))
-            prev_hash, expected, count = seal_hash, expected + 1, count + 1
-        if progress:
-            progress(len(chunk))
-
-    cutoff = timezone.now() - _grace()
-    unsealed = AccessEvent.objects.using(using).filter(_unsealed())
-    stray = unsealed.filter(occurred_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)
-    first_stray = stray.first()
-    if first_stray is not None:
-        return result(
-            Problem(
-                "unsealed",
-                first_stray,
-                None,
-                _(
-                    "event %(event)s has no seal: it was inserted behind Amparo's back, or "
-                    "its sealing failed (then `manage.py seal_audit` seals it)"
-                )
-                % {"event": first_stray},
-            )
-        )
-    return result(None, pending=unsealed.filter(occurred_at__gte=cutoff).count())
