@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -20,7 +21,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.username} ({name})" if name else obj.username
 
 
-def _local_start(day) -> datetime:  # noqa: ANN001
+def _local_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -50,7 +51,7 @@ class EventSearchForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, people: QuerySet[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["action"].choices = [("", _("Any action")), *Action.choices]
@@ -106,7 +107,7 @@ class CaseCodeForm(forms.Form):
 class PersonForm(forms.Form):
     person = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
 
-    def __init__(self, *args, people: QuerySet[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
 

@@ -9,22 +9,28 @@ survivor content, and these pages show nothing else of a case than its code.
 from __future__ import annotations
 
 import csv
+import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.models import Action, Outcome
+from audit.models import AccessEvent, Action, Outcome
 from audit.services import record_event
 from oversight import anomalies, queries
 from oversight.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, PersonForm
 from oversight.reviews import AlreadyReviewed, review_emergency_grant
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -46,7 +52,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _page(request: HttpRequest, events):  # noqa: ANN001, ANN202
+def _page(request: HttpRequest, events: QuerySet[AccessEvent]) -> Page:
     """One page of 50, read now: the page's own event is recorded after it and must not
     show on it."""
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -96,7 +102,7 @@ def _cell(value: object) -> str:
     return text
 
 
-def _csv_rows(events) -> Iterator[str]:  # noqa: ANN001
+def _csv_rows(events: QuerySet[AccessEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=EXPORT_CHUNK):
@@ -191,7 +197,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_review(request: HttpRequest, grant_id) -> HttpResponse:  # noqa: ANN001
+def grant_review(request: HttpRequest, grant_id: uuid.UUID) -> HttpResponse:
     grant = queries.get_grant_for_auditor(request.user, grant_id)
     if hasattr(grant, "review"):
         messages.info(request, _("This emergency access has already been reviewed."))
@@ -248,7 +254,7 @@ def anomaly_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def auditor_summary(user) -> dict:  # noqa: ANN001
+def auditor_summary(user: User) -> dict[str, Any]:
     """What an auditor's home page shows: grants to review, anomalies, latest refusals."""
     events = queries.events_for_auditor(user)
     found = anomalies.find_anomalies(events)
