@@ -1,4 +1,4 @@
-"""Helpers shared by the tests of the auditor's pages (tests/audit/test_auditor_*.py)."""
+"""Helpers shared by the tests of the auditor's pages (tests/oversight/test_auditor_*.py)."""
 
 from __future__ import annotations
 
