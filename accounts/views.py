@@ -81,7 +81,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
-def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:  # noqa: ANN001
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
     """Answer for a username and address that failed too often (django-axes calls this)."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     services.record_lockout(username=username)

@@ -82,7 +82,7 @@ def get_referral_for_user(
     return ReferralAccess(referral=referral, level=level)
 
 
-def referrals_of_case(case) -> QuerySet[Referral]:  # noqa: ANN001
+def referrals_of_case(case) -> QuerySet[Referral]:
     """For a case page the caller already reached through ``get_case_for_user``."""
     return _base().filter(case=case).order_by("-created_at")
 
@@ -118,7 +118,7 @@ def awaiting_review(user: User) -> QuerySet[Referral]:
     )
 
 
-def overdue(queryset: QuerySet[Referral], now=None) -> QuerySet[Referral]:  # noqa: ANN001
+def overdue(queryset: QuerySet[Referral], now=None) -> QuerySet[Referral]:
     """Sent and not answered past their deadline."""
     return queryset.filter(state=rv.State.SENT, due_at__lt=now or timezone.now())
 
@@ -192,7 +192,7 @@ def search_directory(
     return offerings
 
 
-def referable_offerings(user: User, case) -> QuerySet[ServiceOffering]:  # noqa: ANN001
+def referable_offerings(user: User, case) -> QuerySet[ServiceOffering]:
     """Services this case may be referred to (a child's only to those that accept children)."""
     offerings = ServiceOffering.objects.filter(active=True).select_related("organization")
     if case.is_child:

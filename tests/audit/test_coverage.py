@@ -190,7 +190,7 @@ class World:
     people: dict
     extra: dict = field(default_factory=dict)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         try:
             return self.people[name]
         except KeyError:

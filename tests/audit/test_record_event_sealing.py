@@ -164,7 +164,7 @@ def _skip_ids(count: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}) + %s)",  # noqa: S608
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}) + %s)",
                 [table, count],
             )
         else:

@@ -27,7 +27,7 @@ LANGUAGES = ["en", "es"]
 REVIEW_NOTE = "Checked with the night supervisor; the hospital call is on the phone log."
 
 
-def _opened(user, case, *, days_ago: float, action: str = Action.CASE_VIEWED) -> None:  # noqa: ANN001
+def _opened(user, case, *, days_ago: float, action: str = Action.CASE_VIEWED) -> None:
     """An event as a past visit to the case page would have left it."""
     AccessEvent.objects.create(
         occurred_at=timezone.now() - timedelta(days=days_ago),
@@ -59,7 +59,7 @@ def trail(organization, make_case, caseworker, supervisor):
     return case, outcome.grant
 
 
-def _sign_in_as_auditor(open_page, person_with_phone, language: str):  # noqa: ANN001, ANN202
+def _sign_in_as_auditor(open_page, person_with_phone, language: str):
     auditor, device = person_with_phone("auditor")
     visit = open_page(language)
     visit.goto(reverse("accounts:login"))
@@ -69,7 +69,7 @@ def _sign_in_as_auditor(open_page, person_with_phone, language: str):  # noqa: A
     return auditor, visit
 
 
-def _check(visit, name: str) -> None:  # noqa: ANN001
+def _check(visit, name: str) -> None:
     expect(visit.page.locator("html")).to_have_attribute("lang", visit.language)
     assert serious_axe_violations(visit) == [], name
     shoot(visit, name)

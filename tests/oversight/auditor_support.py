@@ -9,8 +9,8 @@ from audit.models import AccessEvent, Action, Outcome
 
 def event(
     *,
-    actor=None,  # noqa: ANN001
-    organization=None,  # noqa: ANN001
+    actor=None,
+    organization=None,
     action: str = Action.CASE_VIEWED,
     outcome: str = Outcome.ALLOWED,
     case_code: str = "",

@@ -28,7 +28,7 @@ def _found(rule: Rule) -> list:
         return anomalies.find_anomalies(AccessEvent.objects.all())[rule]
 
 
-def _open_cases(user, count: int, *, start: datetime, every: timedelta) -> None:  # noqa: ANN001
+def _open_cases(user, count: int, *, start: datetime, every: timedelta) -> None:
     for number in range(count):
         event(actor=user, case_code=f"PE-2026-{number:04d}", at=start + number * every)
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 EXPORT = reverse("oversight:export")
 
 
-def _rows(response) -> list[dict]:  # noqa: ANN001
+def _rows(response) -> list[dict]:
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(text)))

@@ -21,7 +21,7 @@ LIMA = ZoneInfo("America/Lima")
 SEARCH = reverse("oversight:search")
 
 
-def _found(response) -> list[AccessEvent]:  # noqa: ANN001
+def _found(response) -> list[AccessEvent]:
     return list(response.context["page"].object_list)
 
 
@@ -143,7 +143,7 @@ def test_anyone_but_an_auditor_gets_403_and_it_is_recorded(request, client_for, 
     assert refusal.outcome == Outcome.DENIED
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(client):  # noqa: ANN001
+def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get(SEARCH)
 
     assert response.status_code == 302

@@ -29,7 +29,7 @@ NOTE_TEXT = "Contó que la trasladaron de noche a Madre de Dios"
 REASON = "Hospital Loayza llamó por Rosalinda"
 
 
-def _patterns(patterns=urlpatterns):  # noqa: ANN001, ANN202
+def _patterns(patterns=urlpatterns):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             yield from _patterns(entry.url_patterns)
