@@ -20,10 +20,10 @@ _NAVIGATION = {
     Role.SUPERVISOR: [*_CASE_WORK, _DIRECTORY],
     Role.PARTNER: [("referrals:inbox", _("Inbox")), _DIRECTORY, _OUR_SERVICES],
     Role.AUDITOR: [
-        ("audit:search", _("Access log")),
-        ("audit:case_access", _("Who accessed a case")),
-        ("audit:grants", _("Emergency access reviews")),
-        ("audit:anomalies", _("Anomalies")),
+        ("oversight:search", _("Access log")),
+        ("oversight:case_access", _("Who accessed a case")),
+        ("oversight:grants", _("Emergency access reviews")),
+        ("oversight:anomalies", _("Anomalies")),
     ],
     Role.ORG_ADMIN: [
         ("accounts:user_list", _("People")),

@@ -56,7 +56,7 @@ class UserForm(forms.Form):
         help_text=_("Caseworkers work in these teams; supervisors supervise them."),
     )
 
-    def __init__(self, *args, organization, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teams"].queryset = Team.objects.filter(organization=organization)
 
@@ -117,7 +117,7 @@ class TeamForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, organization, team=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, organization, team=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.team = team

@@ -69,7 +69,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ANN001
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
         if not user.is_authenticated or user.is_verified() or two_factor_exempt(user):
             return None
@@ -79,7 +79,7 @@ class RequireTwoFactorMiddleware:
         return redirect("accounts:two_factor_verify")
 
 
-def two_factor_exempt(user) -> bool:  # noqa: ANN001
+def two_factor_exempt(user) -> bool:
     """Only demo accounts, and only while the demo flag is on, may skip the second factor."""
     return bool(settings.AMPARO_DEMO and user.demo_account)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Role, Team, User
+from audit.denials import get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
 
@@ -28,18 +28,15 @@ def manageable_users(admin: User) -> QuerySet[User]:
 
 
 def get_manageable_user(admin: User, pk: int) -> User:
-    """404 for a user of another organisation, 403 for someone who is not an org admin."""
-    try:
-        return manageable_users(admin).get(pk=pk)
-    except User.DoesNotExist as exc:
-        record_event(
-            action=Action.USER_MANAGEMENT_DENIED,
-            actor=admin,
-            outcome=Outcome.DENIED,
-            target_type="user",
-            target_id=pk,
-        )
-        raise Http404 from exc
+    """404 for a user of another organisation, 403 for someone who is not an org admin;
+    both recorded."""
+    return get_or_deny(
+        manageable_users(admin),
+        pk,
+        actor=admin,
+        action=Action.USER_MANAGEMENT_DENIED,
+        target_type="user",
+    )
 
 
 def manageable_teams(admin: User) -> QuerySet[Team]:
@@ -52,14 +49,12 @@ def manageable_teams(admin: User) -> QuerySet[Team]:
 
 
 def get_manageable_team(admin: User, pk: int) -> Team:
-    try:
-        return manageable_teams(admin).get(pk=pk)
-    except Team.DoesNotExist as exc:
-        record_event(
-            action=Action.USER_MANAGEMENT_DENIED,
-            actor=admin,
-            outcome=Outcome.DENIED,
-            target_type="team",
-            target_id=pk,
-        )
-        raise Http404 from exc
+    """404 for a team of another organisation, 403 for someone who is not an org admin;
+    both recorded."""
+    return get_or_deny(
+        manageable_teams(admin),
+        pk,
+        actor=admin,
+        action=Action.USER_MANAGEMENT_DENIED,
+        target_type="team",
+    )

@@ -103,7 +103,7 @@ def confirm_enrolment(*, actor: User, device: TOTPDevice, token: str) -> list[st
 
 
 @transaction.atomic
-def verify_second_factor(*, actor: User, token: str):  # noqa: ANN201 - returns a Device or None
+def verify_second_factor(*, actor: User, token: str) -> TOTPDevice | StaticDevice | None:
     """Check an authenticator code or a recovery code; return the device that matched.
 
     django-otp refuses an authenticator code that was already used (it remembers the

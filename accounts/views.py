@@ -23,9 +23,9 @@ from accounts import queries, services, sessions
 from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, TokenForm, UserForm
 from accounts.middleware import two_factor_exempt
 from accounts.models import Role
-from audit.views import auditor_summary
 from cases.views import dashboards
 from cases.vocabularies import ServiceType
+from oversight.views import auditor_summary
 from referrals import queries as referral_queries
 from referrals.views import partner as partner_views
 
@@ -81,7 +81,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
-def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:  # noqa: ANN001
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
     """Answer for a username and address that failed too often (django-axes calls this)."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     services.record_lockout(username=username)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from audit.chain import chain_head
 from audit.models import EventSeal
-from config.devkeys import create_once
+from core.devkeys import create_once
 
 FORMAT = "amparo-audit-checkpoint/1"
 DEV_KEY_FILE = "dev-audit-signing-key.pem"

@@ -22,14 +22,18 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-def deny_unseen(*, actor: Any, action: str, target_type: str, target_id: Any = "") -> NoReturn:
-    """Record a denied look at something this person may not know exists; answer 404."""
+def deny_unseen(
+    *, actor: Any, action: str, target_type: str, target_id: Any = "", purpose: str = ""
+) -> NoReturn:
+    """Record a denied look at something this person may not know exists; answer 404.
+    ``purpose``: the code the allowed look would have carried, so both read alike."""
     record_event(
         action=action,
         actor=actor,
         outcome=Outcome.DENIED,
         target_type=target_type,
         target_id=target_id if target_id is not None else "",
+        purpose=purpose,
     )
     raise Http404
 

@@ -160,61 +160,6 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
 
-    @property
-    def actor_role_label(self) -> str:
-        """The role as the reader's language names it (stored as a code, as it was then)."""
-        from accounts.models import Role
-
-        try:
-            return str(Role(self.actor_role).label)
-        except ValueError:
-            return self.actor_role
-
-
-class GrantFinding(models.TextChoices):
-    JUSTIFIED = "justified", _("Justified")
-    NOT_JUSTIFIED = "not_justified", _("Not justified")
-    NEEDS_FOLLOW_UP = "needs_follow_up", _("Needs follow-up")
-
-
-class GrantReview(models.Model):
-    """An auditor's review of one emergency grant (DESIGN §5, §8).
-
-    One review per grant. The review is itself recorded as an access event
-    (``GRANT_REVIEWED``, purpose = the finding); this row holds what an event may not:
-    the auditor's note.
-    """
-
-    grant = models.OneToOneField(
-        "cases.EmergencyGrant",
-        verbose_name=_("emergency access"),
-        on_delete=models.PROTECT,
-        related_name="review",
-    )
-    finding = models.CharField(_("finding"), max_length=32, choices=GrantFinding.choices)
-    # Written by the auditor about the access, not about the survivor; still, it is free
-    # text, so it is shown only on the auditor's pages and never copied into an event.
-    note = models.TextField(
-        _("auditor's note"),
-        blank=True,
-        help_text=_("Shown to auditors only. Do not write anything about the survivor."),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("emergency access review")
-        verbose_name_plural = _("emergency access reviews")
-        ordering = ["-reviewed_at"]
-
-    def __str__(self) -> str:
-        return f"review of {self.grant_id}: {self.finding}"
-
 
 class EventSeal(models.Model):
     """One link of the hash chain over the access log (``audit.chain``).

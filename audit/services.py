@@ -68,7 +68,7 @@ def record_event(
     event = AccessEvent.from_db(using, [f.attname for f in fields], row)
     if actor is not None:
         event.actor = actor
-    # Sealed into the hash chain after commit, outside this transaction (audit/chain.py).
+    # Sealed into the hash chain after commit, outside this transaction (audit/chain/sealing.py).
     chain.schedule_seal(event.pk, using=using)
     return event
 

@@ -19,7 +19,7 @@ seeds the demo network and one case, then measures:
   (default 1,000,000), inserted with ``INSERT … SELECT generate_series`` and sealed
   through the bulk path (the chain computed in Python, written with COPY);
 - the auditor's per-case search at M events in all (default 5,000,000), through the
-  page's own query (``audit.queries.case_trail``, one page of 50 plus the count, as the
+  page's own query (``oversight.queries.case_trail``, one page of 50 plus the count, as the
   paginator reads it), median over 50 cases.
 
 Goals: at least 2,000 events/s with 8 writers and the chain intact; 1,000,000 events
@@ -57,7 +57,7 @@ drop_databases = partial(benchdb.drop_databases, DATABASES)
 configure = partial(benchdb.configure, names=DATABASES)
 
 
-def seed():  # noqa: ANN201
+def seed():
     from django.core.management import call_command
 
     from accounts.demo import seed_demo_network
@@ -104,7 +104,7 @@ def create_floor_table() -> None:
             cursor.execute(f"ALTER TABLE {FLOOR_TABLE} ADD {definition}")
 
 
-def _writer(kind: str, number: int, seconds: float, actor_id: int, start, counts) -> None:  # noqa: ANN001, PLR0913
+def _writer(kind: str, number: int, seconds: float, actor_id: int, start, counts) -> None:
     """One writer process: ``record_event`` (``kind`` "audit") or the floor's bare insert,
     each in its own transaction, for ``seconds``."""
     from django.db import connection, connections
@@ -191,7 +191,7 @@ def append_rate(kind: str, writers: int, seconds: float, actors: list) -> tuple[
 # --- the case page ------------------------------------------------------------------
 
 
-def case_page_timings(owner, case, requests: int) -> tuple[float, float]:  # noqa: ANN001
+def case_page_timings(owner, case, requests: int) -> tuple[float, float]:
     from unittest import mock
 
     from django.test import Client
@@ -307,12 +307,12 @@ def bulk_seal() -> tuple[int, float]:
     return sealed, time.perf_counter() - started
 
 
-def search_ms(auditor, generated: int, samples: int) -> float:  # noqa: ANN001
+def search_ms(auditor, generated: int, samples: int) -> float:
     """Median milliseconds of the per-case page's query: the trail of one case code,
     counted and its first page of 50 read, as the view's paginator does."""
     from django.core.paginator import Paginator
 
-    from audit import queries
+    from oversight import queries
 
     rng = random.Random(6)
     timings = []

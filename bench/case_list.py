@@ -99,7 +99,7 @@ def seed(count: int) -> float:
     return elapsed
 
 
-def floor_view(request):  # noqa: ANN001, ANN201
+def floor_view(request):
     """The same rows from the same query, rendered by the same template, minus the work
     the real page does for safety: no role check, no decryption, no audit event."""
     from django.core.paginator import Paginator
@@ -145,14 +145,14 @@ def install_floor_url() -> None:
     clear_url_caches()
 
 
-def count_queries(client, url: str, *, with_sealing: bool = False) -> int:  # noqa: ANN001
+def count_queries(client, url: str, *, with_sealing: bool = False) -> int:
     """Queries of one request. The audit chain is sealed at most once every
     AMPARO_AUDIT_SEAL_INTERVAL_SECONDS per process: ``with_sealing`` counts a request that
     seals (the few queries of sealing, paid once per interval), otherwise the page alone."""
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
-    from audit import chain
+    from audit.chain import sealing as chain
 
     if with_sealing:
         chain._last_sealing.clear()

@@ -148,7 +148,7 @@ def seed(clients: int) -> dict:
 class Client:
     """One client's session: the people, its case, and its counters."""
 
-    def __init__(self, number: int, ids: dict, counts, offset: int) -> None:  # noqa: ANN001
+    def __init__(self, number: int, ids: dict, counts, offset: int) -> None:
         from accounts.models import User
         from cases.models import Case
         from referrals.models import ServiceOffering
@@ -166,7 +166,7 @@ class Client:
     def count(self, name: str, by: int = 1) -> None:
         self.counts[self.offset + SLOT[name]] += by
 
-    def step(self, name: str, referral, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def step(self, name: str, referral, **kwargs):
         """One service call; counted only when it succeeds."""
         from referrals import services
         from referrals import vocabularies as rv
@@ -207,7 +207,7 @@ class Client:
         self.count(name)
         return result
 
-    def submitted(self):  # noqa: ANN201
+    def submitted(self):
         from referrals import services
         from referrals import vocabularies as rv
 
@@ -222,7 +222,7 @@ class Client:
         self.count("created")
         return self.step("submit", referral)
 
-    def finish(self, referral) -> None:  # noqa: ANN001
+    def finish(self, referral) -> None:
         referral = self.step("accept", referral)
         self.step("complete", referral)
         self.count("completed")
@@ -243,7 +243,7 @@ class Client:
     # Races: the two clients of a pair meet on one submitted referral. The poster
     # submits it and hands its id over; the picker answers "go" and both act at once.
 
-    def race_as_poster(self, to_picker, from_picker) -> None:  # noqa: ANN001
+    def race_as_poster(self, to_picker, from_picker) -> None:
         from referrals import vocabularies as rv
         from referrals.models import Referral
 
@@ -261,7 +261,7 @@ class Client:
         if referral.state == rv.State.SENT:
             self.finish(referral)
 
-    def race_as_picker(self, from_poster, to_poster) -> None:  # noqa: ANN001
+    def race_as_picker(self, from_poster, to_poster) -> None:
         from referrals.models import Referral
 
         try:
@@ -275,7 +275,7 @@ class Client:
         else:
             self.contend("withdraw", referral, actor=self.caseworker)
 
-    def contend(self, name: str, referral, actor) -> None:  # noqa: ANN001
+    def contend(self, name: str, referral, actor) -> None:
         from referrals import vocabularies as rv
         from referrals.workflow import StepNotAllowedNow
 
@@ -289,7 +289,7 @@ class Client:
             self.races.append((str(referral.pk), False))
 
 
-def _client(number: int, seconds: float, ids: dict, start, counts, pairs, results) -> None:  # noqa: ANN001
+def _client(number: int, seconds: float, ids: dict, start, counts, pairs, results) -> None:
     from django.db import connections
 
     client = Client(number, ids, counts, number * len(SLOT))
@@ -308,7 +308,7 @@ def _client(number: int, seconds: float, ids: dict, start, counts, pairs, result
                         client.race_as_picker(from_other, to_other)
                 else:
                     client.round()
-            except Exception:  # counted and shown: the goal fails on any
+            except Exception:  # noqa: BLE001 - counted and shown: the goal fails on any
                 client.count("error")
                 if counts[number * len(SLOT) + SLOT["error"]] <= 3:
                     traceback.print_exc()

@@ -180,7 +180,7 @@ def _resolve_references(entries: list[HistoryEntry]) -> dict:
     return references
 
 
-def _display(model_field, value: Any, references: dict) -> Any:  # noqa: ANN001
+def _display(model_field, value: Any, references: dict) -> Any:
     if value in (None, ""):
         return ""
     if model_field.is_relation:
@@ -204,7 +204,7 @@ def _display(model_field, value: Any, references: dict) -> Any:  # noqa: ANN001
     return value
 
 
-def _plain_change(model_field, label: str, record, previous, kind: str, references: dict) -> Change | None:  # noqa: ANN001, E501
+def _plain_change(model_field, label: str, record, previous, kind: str, references: dict) -> Change | None:  # noqa: E501
     new = getattr(record, model_field.attname)
     old = getattr(previous, model_field.attname) if previous is not None else None
     if kind == CREATED:
@@ -222,7 +222,7 @@ def _plain_change(model_field, label: str, record, previous, kind: str, referenc
     )
 
 
-def _open_text(opener: Callable, record, name: str) -> tuple[str | None, bool]:  # noqa: ANN001
+def _open_text(opener: Callable, record, name: str) -> tuple[str | None, bool]:
     """(text, unreadable) of a sealed value in a history record."""
     if record is None or getattr(record, name) is None:
         return None, False
@@ -250,7 +250,7 @@ def _json_value(value: Any) -> str:
     return str(value)
 
 
-def _sealed_change(model_field, label: str, record, previous, kind: str, opener: Callable) -> Change | None:  # noqa: ANN001, E501
+def _sealed_change(model_field, label: str, record, previous, kind: str, opener: Callable) -> Change | None:  # noqa: E501
     name = model_field.attname
     if kind == DELETED:
         return None

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
+from audit.denials import deny_unseen, get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.models import (
@@ -140,11 +140,11 @@ def get_case_for_user(
     )
     level = access_level(user, case) if case is not None else Access.NONE
     if level == Access.NONE:
-        record_event(
-            action=action, actor=user, outcome=Outcome.DENIED, target_type="case",
+        # An id that names no case is recorded without it: it may be anything typed.
+        deny_unseen(
+            actor=user, action=action, target_type="case",
             target_id=case_id if case is not None else "", purpose=purpose,
         )
-        raise Http404
     if level < needed:
         record_event(
             action=action, actor=user, outcome=Outcome.DENIED, target=case,
@@ -208,12 +208,10 @@ def shred_queue(admin: User, *, action: str = Action.SHRED_CONFIRMED) -> QuerySe
 
 def get_shred_request_for_admin(admin: User, request_id: object, *, action: str) -> ShredRequest:
     """A pending request of the admin's organisation: 404 for any other (recorded)."""
-    queue = shred_queue(admin, action=action)
-    found = queue.filter(pk=request_id).first() if _is_uuid(request_id) else None
-    if found is None:
-        record_event(
-            action=action, actor=admin, outcome=Outcome.DENIED, target_type="shred_request",
-            target_id=request_id if _is_uuid(request_id) else "",
-        )
-        raise Http404
-    return found
+    return get_or_deny(
+        shred_queue(admin, action=action),
+        request_id if _is_uuid(request_id) else None,
+        actor=admin,
+        action=action,
+        target_type="shred_request",
+    )

@@ -35,12 +35,12 @@ class CaseSummary:
         return v.ContactChannel(self.contact_channel).label if self.contact_channel else ""
 
 
-def open_json(instance, field_name: str, *, actor: User | None) -> dict:  # noqa: ANN001
+def open_json(instance, field_name: str, *, actor: User | None) -> dict:
     raw = vault.unseal(instance, field_name, actor=actor)
     return json.loads(raw) if raw else {}
 
 
-def full_name(survivor, *, actor: User | None) -> str:  # noqa: ANN001
+def full_name(survivor, *, actor: User | None) -> str:
     given = vault.unseal(survivor, "given_names", actor=actor) or ""
     family = vault.unseal(survivor, "family_names", actor=actor) or ""
     return " ".join(part for part in (given, family) if part)

@@ -31,7 +31,7 @@ if not SECRET_KEY:
         )
     import secrets
 
-    from config.devkeys import create_once
+    from core.devkeys import create_once
 
     _secret_file = VAR_DIR / "secret_key"
     create_once(
@@ -320,7 +320,8 @@ AMPARO_ANOMALY_WINDOW_DAYS = env_int("AMPARO_ANOMALY_WINDOW_DAYS", 7)
 # Amparo does not delete events by itself yet: this is the promise a purge must keep.
 AMPARO_AUDIT_RETENTION_DAYS = env_int("AMPARO_AUDIT_RETENTION_DAYS", 2192)
 # Events are sealed into the hash chain just after their transaction commits. An event
-# still unsealed this long after it happened is reported by verify_audit (audit/chain.py).
+# still unsealed this long after it happened is reported by verify_audit
+# (audit/chain/verification.py).
 AMPARO_AUDIT_SEAL_GRACE_MINUTES = env_int("AMPARO_AUDIT_SEAL_GRACE_MINUTES", 10)
 # Each application process seals the chain at most once in this many seconds, after a
 # commit; events written in between are sealed by the next sealing in any process (it

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from accounts import views as account_views
 
 
-def _admin_login(request, extra_context=None):  # noqa: ANN001, ANN202
+def _admin_login(request, extra_context=None):
     # One sign-in door for everyone, with its two factors and lockout.
     return redirect("accounts:login")
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("oversight.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

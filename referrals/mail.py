@@ -53,7 +53,7 @@ def owe(kind: str, referral: Referral, recipients: Iterable[User]) -> list[Outgo
     return owed
 
 
-def _enqueue(mail_id: str, run_after=None) -> None:  # noqa: ANN001
+def _enqueue(mail_id: str, run_after=None) -> None:
     try:
         if run_after is not None:
             deliver.using(run_after=run_after).enqueue(mail_id)
@@ -115,7 +115,7 @@ def deliver(mail_id: str) -> bool:
             subject, body = compose(mail)
         try:
             send_mail(subject, body, None, [mail.recipient.email], fail_silently=False)
-        except Exception as error:  # any mail server failure: keep the debt, try later
+        except Exception as error:  # noqa: BLE001 - any mail server failure: keep the debt, try later
             mail.attempts += 1
             mail.last_error = type(error).__name__[:100]
             mail.next_attempt_at = timezone.now() + _retry_delay(mail.attempts)
@@ -133,7 +133,7 @@ def deliver(mail_id: str) -> bool:
     return True
 
 
-def send_pending(*, now=None) -> tuple[int, int]:  # noqa: ANN001
+def send_pending(*, now=None) -> tuple[int, int]:
     """Send every owed mail that is due; ``(sent, still failing)``."""
     now = now or timezone.now()
     due = OutgoingMail.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)

@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 PACKET_VERSION = 1
 
 
-def _open(instance, field_name: str, actor: User) -> str:  # noqa: ANN001
+def _open(instance, field_name: str, actor: User) -> str:
     return vault.unseal(instance, field_name, actor=actor) or ""
 
 
-def _open_json(instance, field_name: str, actor: User) -> dict:  # noqa: ANN001
+def _open_json(instance, field_name: str, actor: User) -> dict:
     raw = _open(instance, field_name, actor)
     return json.loads(raw) if raw else {}
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.denials import deny_unseen, get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.queries import CASE_ROLES, Access, access_level, as_uuid, visible_cases
@@ -72,9 +72,7 @@ def get_referral_for_user(
     if referral is not None and user.is_authenticated and user.has_role(*CASE_ROLES):
         level = access_level(user, referral.case)
     if level == Access.NONE:
-        record_event(action=action, actor=user, outcome=Outcome.DENIED, target_type="referral",
-                     target_id=pk or "")
-        raise Http404
+        deny_unseen(actor=user, action=action, target_type="referral", target_id=pk or "")
     if level < needed:
         record_event(action=action, actor=user, outcome=Outcome.DENIED, target=referral,
                      case_code=referral.case.code)
@@ -84,7 +82,7 @@ def get_referral_for_user(
     return ReferralAccess(referral=referral, level=level)
 
 
-def referrals_of_case(case) -> QuerySet[Referral]:  # noqa: ANN001
+def referrals_of_case(case) -> QuerySet[Referral]:
     """For a case page the caller already reached through ``get_case_for_user``."""
     return _base().filter(case=case).order_by("-created_at")
 
@@ -120,7 +118,7 @@ def awaiting_review(user: User) -> QuerySet[Referral]:
     )
 
 
-def overdue(queryset: QuerySet[Referral], now=None) -> QuerySet[Referral]:  # noqa: ANN001
+def overdue(queryset: QuerySet[Referral], now=None) -> QuerySet[Referral]:
     """Sent and not answered past their deadline."""
     return queryset.filter(state=rv.State.SENT, due_at__lt=now or timezone.now())
 
@@ -154,12 +152,13 @@ def get_packet_for_partner(
     user: User, referral_id: object, *, action: str = Action.PACKET_VIEWED, record: bool = True
 ) -> Referral:
     """A referral of the partner's inbox; 404 (recorded) for any other."""
-    pk = as_uuid(referral_id)
-    found = inbox(user, action=action).filter(pk=pk).first() if pk else None
-    if found is None:
-        record_event(action=action, actor=user, outcome=Outcome.DENIED, target_type="referral",
-                     target_id=pk or "")
-        raise Http404
+    found = get_or_deny(
+        inbox(user, action=action),
+        as_uuid(referral_id),
+        actor=user,
+        action=action,
+        target_type="referral",
+    )
     if record:
         record_event(action=action, actor=user, target=found, case_code=found.case.code)
     return found
@@ -193,7 +192,7 @@ def search_directory(
     return offerings
 
 
-def referable_offerings(user: User, case) -> QuerySet[ServiceOffering]:  # noqa: ANN001
+def referable_offerings(user: User, case) -> QuerySet[ServiceOffering]:
     """Services this case may be referred to (a child's only to those that accept children)."""
     offerings = ServiceOffering.objects.filter(active=True).select_related("organization")
     if case.is_child:
@@ -210,10 +209,11 @@ def own_offerings(user: User, *, action: str = Action.SERVICE_SAVED) -> QuerySet
 
 
 def get_own_offering(user: User, offering_id: object, *, action: str) -> ServiceOffering:
-    pk = as_uuid(offering_id)
-    found = own_offerings(user, action=action).filter(pk=pk).first() if pk else None
-    if found is None:
-        record_event(action=action, actor=user, outcome=Outcome.DENIED,
-                     target_type="serviceoffering", target_id=pk or "")
-        raise Http404
-    return found
+    """A service of the person's own organisation; 404 (recorded) for any other."""
+    return get_or_deny(
+        own_offerings(user, action=action),
+        as_uuid(offering_id),
+        actor=user,
+        action=action,
+        target_type="serviceoffering",
+    )

@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(self, create: bool, extracted, **kwargs) -> None:  # noqa: ANN001, ANN003
+    def save_password(self, create: bool, extracted, **kwargs) -> None:
         if create:
             self.save(update_fields=["password"])
 

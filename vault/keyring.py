@@ -41,7 +41,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
-from config.devkeys import create_once
+from core.devkeys import create_once
 from vault.exceptions import UnknownMasterKey
 
 KEY_BYTES = 32

@@ -65,7 +65,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class _CleanText(forms.Form):  # noqa: D101
+class _CleanText(forms.Form):
     """Strips NUL bytes from every text answer: they cannot be stored and are never meant."""
 
     def clean(self) -> dict[str, Any]:

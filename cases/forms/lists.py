@@ -43,7 +43,7 @@ def people_of(teams: list[Team]) -> list[User]:
     )
 
 
-def overdue_follow_ups(today) -> QuerySet[FollowUp]:  # noqa: ANN001 - a date
+def overdue_follow_ups(today) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
 
 
@@ -83,7 +83,7 @@ class CaseFilterForm(forms.Form):
     team = forms.ChoiceField(label=_("Team"), required=False)
     owner = forms.ChoiceField(label=_("Caseworker"), required=False)
 
-    def __init__(self, *args, teams: list[Team], people: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, teams: list[Team], people: list[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Choices from lists fetched once: validating and rendering cost no more queries.
         self.teams = {str(team.pk): team for team in teams}

@@ -48,7 +48,7 @@ class AttachmentForm(forms.Form):
         error_messages={"required": _("Choose a file to attach.")},
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit = services.attachment_max_bytes() // (1024 * 1024)
         self.fields["file"].help_text = _(
@@ -56,7 +56,7 @@ class AttachmentForm(forms.Form):
             "%(size)s MB."
         ) % {"size": limit}
 
-    def clean_file(self):  # noqa: ANN201
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
             services.check_upload(upload)
@@ -83,7 +83,7 @@ class FollowUpForm(forms.Form):
                         "invalid_choice": _("Choose someone who works on this case.")},
     )
 
-    def __init__(self, *args, case, actor, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, actor, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = services.people_who_can_work(case)
         self.fields["assignee"].label_from_instance = lambda user: user.display_name
@@ -101,7 +101,7 @@ class FollowUpDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, follow_up_id=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, follow_up_id=None, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"done-{follow_up_id}-%s" if follow_up_id else "done-%s")
         super().__init__(*args, **kwargs)
 
@@ -182,7 +182,7 @@ class ConsentForm(forms.Form):
         error_messages={"invalid": _("Give a date such as 2026-03-31.")},
     )
 
-    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = services.allowed_givers(case)
         self.fields["given_by"].choices = [
@@ -207,7 +207,7 @@ class WithdrawConsentForm(forms.Form):
         error_messages={"required": _("Choose why the consent is withdrawn.")},
     )
 
-    def __init__(self, *args, consent_id=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, consent_id=None, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"withdraw-{consent_id}-%s" if consent_id else "withdraw-%s")
         super().__init__(*args, **kwargs)
 
@@ -232,7 +232,7 @@ class JoinLinkGroupForm(forms.Form):
                         "invalid_choice": _("Choose one of the groups listed.")},
     )
 
-    def __init__(self, *args, case, actor, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, actor, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = services.joinable_link_groups(actor=actor, case=case)
         self.fields["group"].label_from_instance = (

@@ -430,7 +430,7 @@ def _same_name_and_year(survivor: Survivor, full_name: str, birth_year: int) -> 
     return NAME_BIRTH_YEAR_INDEX.confirm([candidate_name, birth[:4]], [full_name, birth_year])
 
 
-def search_by_name(*, actor: User, full_name: str):  # noqa: ANN201 - a queryset of cases
+def search_by_name(*, actor: User, full_name: str):
     """Visible cases whose survivor's full name matches exactly (after normalisation)."""
     key = NAME_INDEX.compute(full_name)
     if key is None:

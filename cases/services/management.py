@@ -212,7 +212,7 @@ def case_shares(case: Case) -> list[Share]:
     return list(shares.values())
 
 
-def share_candidates(actor: User, case: Case):  # noqa: ANN201 - a queryset of users
+def share_candidates(actor: User, case: Case):
     """Colleagues of the same organisation who work cases, other than the owner and actor."""
     return (
         User.objects.filter(

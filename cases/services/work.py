@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 NOTE_MAX_CHARS = 20_000
 
 
-def SHREDDED_MESSAGE() -> str:  # noqa: N802 - reads as the constant message it is
+def SHREDDED_MESSAGE() -> str:
     return _("Her data was shredded: nothing more can be recorded in this case.")
 LABEL_MAX_CHARS = 120
 

@@ -78,11 +78,11 @@ class Opened:
 class Opener:
     """Opens sealed values for one person; after her key is shredded, opens nothing."""
 
-    def __init__(self, actor, *, shredded: bool = False) -> None:  # noqa: ANN001
+    def __init__(self, actor, *, shredded: bool = False) -> None:
         self.actor = actor
         self.shredded = shredded
 
-    def __call__(self, instance, field_name: str) -> Opened:  # noqa: ANN001
+    def __call__(self, instance, field_name: str) -> Opened:
         if self.shredded:
             return Opened(shredded=True) if getattr(instance, field_name) is not None else Opened()
         try:
@@ -93,7 +93,7 @@ class Opener:
             return Opened(unreadable=True)
         return Opened(text=value or "")
 
-    def json(self, instance, field_name: str) -> dict | Opened:  # noqa: ANN001
+    def json(self, instance, field_name: str) -> dict | Opened:
         opened = self(instance, field_name)
         if opened.problem:
             return opened
@@ -336,7 +336,7 @@ def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 @key_scope()
-def case_detail(request: HttpRequest, case_id) -> HttpResponse:  # noqa: ANN001
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     access = get_case_for_user(request.user, case_id)
     return render(request, "cases/case/detail.html", build_case_page(request, access))
 
@@ -344,7 +344,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:  # noqa: ANN001
 @login_required
 @require_GET
 @key_scope()
-def case_history(request: HttpRequest, case_id) -> HttpResponse:  # noqa: ANN001
+def case_history(request: HttpRequest, case_id) -> HttpResponse:
     access = get_case_for_user(request.user, case_id, action=Action.CASE_HISTORY_VIEWED)
     case = access.case
     entries = case_history_entries(case)

@@ -29,7 +29,7 @@ from cases.forms import work as work_forms
 from cases.queries import Access, CaseAccess, get_case_for_user
 from cases.services import work as services
 from cases.summary import case_summary
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope
 

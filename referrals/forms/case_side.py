@@ -70,7 +70,7 @@ class ChooseServiceForm(forms.Form):
     )
 
     def __init__(self, *args, case: Case, actor: User, service_type: str = "",
-                 **kwargs) -> None:  # noqa: ANN002, ANN003
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         offerings = referable_offerings(actor, case)
         if service_type in cv.ServiceType.values:
@@ -125,7 +125,7 @@ class ReferralForm(forms.Form):
         self, *args, case: Case, actor: User, notes: list[dict] | None = None,
         offering: ServiceOffering | None = None, referral: Referral | None = None,
         **kwargs,
-    ) -> None:  # noqa: ANN002, ANN003
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
         if referral is not None:
@@ -179,7 +179,7 @@ class ReferralForm(forms.Form):
         return data
 
 
-def note_choices(notes: list[Any], opener: Any) -> list[dict]:  # noqa: ANN401
+def note_choices(notes: list[Any], opener: Any) -> list[dict]:
     """The case's notes as the form lists them: date and a short opening excerpt."""
     rows = []
     for note in notes:
@@ -204,7 +204,7 @@ class _PlacesConfirmation(forms.Form):
         label=_("Refer her anyway, although the shelter has no free places"), required=False,
     )
 
-    def __init__(self, *args, show_confirm: bool = False, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, show_confirm: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not show_confirm:
             self.fields["confirm_without_places"].widget = forms.HiddenInput()
@@ -294,7 +294,7 @@ STEP_FORMS: dict[Step, type[forms.Form]] = {
 PLACES_STEPS = (Step.SUBMIT, Step.SEND_EMERGENCY)
 
 
-def step_form(step: Step, data: Any = None, *, show_confirm: bool = False) -> forms.Form:  # noqa: ANN401
+def step_form(step: Step, data: Any = None, *, show_confirm: bool = False) -> forms.Form:
     form_class = STEP_FORMS[step]
     if step in PLACES_STEPS:
         return form_class(data, show_confirm=show_confirm)

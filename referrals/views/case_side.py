@@ -36,7 +36,7 @@ from cases import vocabularies as cv
 from cases.queries import Access, CaseAccess, as_uuid, get_case_for_user
 from cases.summary import case_summary
 from cases.views.case_page import Opener
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.forms import case_side as forms
@@ -77,11 +77,11 @@ DONE_MESSAGES = {
 }
 
 
-def _referral_url(referral_id: Any) -> str:  # noqa: ANN401
+def _referral_url(referral_id: Any) -> str:
     return reverse("referrals:detail", kwargs={"referral_id": referral_id})
 
 
-def _case_url(case_id: Any) -> str:  # noqa: ANN401
+def _case_url(case_id: Any) -> str:
     return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}#referrals"
 
 
@@ -92,7 +92,7 @@ def _codes(error: ValidationError) -> set[str]:
     return {e.code for e in error.error_list if e.code}
 
 
-def _step_view(view: Any) -> Any:  # noqa: ANN401
+def _step_view(view: Any) -> Any:
     """POST only (no state changes through a GET), signed in, one key scope."""
     return login_required(require_POST(key_scope()(view)))
 
@@ -109,7 +109,7 @@ def _label(value: str, choices: type) -> str:
     return str(dict(choices.choices).get(value, value)) if value else ""
 
 
-def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:  # noqa: ANN401
+def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:
     """The opened packet as (label, lines of text), coded values labelled."""
     rows = []
     items = packet.items
@@ -155,7 +155,7 @@ def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:  # noqa: ANN401
     return rows
 
 
-def _timeline(referral: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+def _timeline(referral: Any) -> list[dict[str, Any]]:
     entries = [{
         "at": referral.created_at, "what": _("Draft started"),
         "who": referral.created_by.display_name, "reason": "",
@@ -187,7 +187,7 @@ def _timeline(referral: Any) -> list[dict[str, Any]]:  # noqa: ANN401
     return entries
 
 
-def _may_review(user: Any, access: ReferralAccess) -> bool:  # noqa: ANN401
+def _may_review(user: Any, access: ReferralAccess) -> bool:
     referral = access.referral
     return (
         access.allows(Access.SUPERVISE)
@@ -277,7 +277,7 @@ def _referral_page(
     return render(request, "referrals/case/detail.html", context, status=status)
 
 
-def _preview(referral: Any, user: Any) -> Packet | None:  # noqa: ANN401
+def _preview(referral: Any, user: Any) -> Packet | None:
     try:
         return Packet(data=build_packet(referral, actor=user))
     except CannotOpen:
@@ -287,7 +287,7 @@ def _preview(referral: Any, user: Any) -> Packet | None:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @key_scope()
-def detail(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     access = get_referral_for_user(request.user, referral_id)
     return _referral_page(request, access)
 
@@ -295,7 +295,7 @@ def detail(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN
 # --- a new referral, and drafts --------------------------------------------------------
 
 
-def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:  # noqa: ANN401
+def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:
     if shredded:
         return []
     opener = Opener(user)
@@ -304,7 +304,7 @@ def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:  # noqa: ANN4
 
 def _form_page(
     request: HttpRequest, case_access: CaseAccess, form: forms.ReferralForm, *,
-    referral: Any = None, status: int = 200,  # noqa: ANN401
+    referral: Any = None, status: int = 200,
 ) -> HttpResponse:
     case = case_access.case
     offering = form.offering
@@ -360,7 +360,7 @@ def _closed_page(request: HttpRequest, case_access: CaseAccess, message: str) ->
     )
 
 
-def _why_not_referable(case: Any) -> str:  # noqa: ANN401
+def _why_not_referable(case: Any) -> str:
     if case.survivor.is_shredded:
         return _("Her data has been shredded: nothing more can be recorded.")
     if case.is_closed:
@@ -371,7 +371,7 @@ def _why_not_referable(case: Any) -> str:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @key_scope()
-def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def create(request: HttpRequest, case_id: Any) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         case_access = get_case_for_user(
@@ -437,7 +437,7 @@ def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @key_scope()
-def edit(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
     user = request.user
     posting = request.method == "POST"
     access = get_referral_for_user(
@@ -505,8 +505,8 @@ def _refused(request: HttpRequest, access: ReferralAccess, action: str,
     )
 
 
-def _call_step(  # noqa: ANN401
-    step: Step, user: Any, referral: Any, data: dict, seen_state: str | None = None  # noqa: ANN401
+def _call_step(
+    step: Step, user: Any, referral: Any, data: dict, seen_state: str | None = None
 ) -> Any:
     if step == Step.SUBMIT:
         return services.submit_referral(
@@ -545,7 +545,7 @@ def seen_state(request: HttpRequest) -> str | None:
 
 
 @_step_view
-def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:  # noqa: ANN401
+def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:
     user = request.user
     try:
         chosen = Step(step)
@@ -593,7 +593,7 @@ def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:  # 
 
 
 @_step_view
-def review(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def review(request: HttpRequest, referral_id: Any) -> HttpResponse:
     user = request.user
     action = Action.REFERRAL_REVIEWED
     access = get_referral_for_user(

@@ -28,7 +28,7 @@ from accounts.models import Role
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from referrals import queries, services
 from referrals.forms.directory import DirectorySearchForm, FreePlacesForm, OfferingForm
 from referrals.models import ServiceOffering

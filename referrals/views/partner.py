@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from referrals import packet as packets
 from referrals import queries, services, workflow
 from referrals import vocabularies as rv

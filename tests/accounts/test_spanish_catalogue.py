@@ -45,7 +45,7 @@ def _source_strings(area: str) -> set[str]:
     """Every translatable string in one area of Amparo's code or templates."""
     found: set[str] = set()
 
-    def collect(handle) -> None:  # noqa: ANN001
+    def collect(handle) -> None:
         for _, message, _, _ in extract("python", handle, keywords=KEYWORDS):
             found.update(message if isinstance(message, tuple) else (message,))
 
@@ -106,7 +106,7 @@ def test_every_choice_label_shows_in_spanish(choices):
     assert not untranslated, untranslated
 
 
-def _english(label) -> str:  # noqa: ANN001
+def _english(label) -> str:
     with translation.override("en"):
         return str(label)
 

@@ -126,7 +126,7 @@ def test_an_event_committed_after_a_later_one_is_sealed_by_its_own_transaction()
     earlier = AccessEvent.objects.create(action=Action.CASE_VIEWED)
     later = AccessEvent.objects.create(action=Action.CASE_UPDATED)
     # The later transaction commits and seals first ...
-    from audit import chain
+    from audit.chain import sealing as chain
 
     with transaction.atomic():
         rows = list(AccessEvent.objects.filter(pk=later.pk).values_list(*EVENT_FIELDS))
@@ -144,7 +144,7 @@ def test_an_event_committed_after_a_later_one_is_sealed_by_its_own_transaction()
 def test_a_sealing_looks_back_for_events_a_throttled_process_skipped():
     earlier = AccessEvent.objects.create(action=Action.CASE_VIEWED)
     later = AccessEvent.objects.create(action=Action.CASE_UPDATED)
-    from audit import chain
+    from audit.chain import sealing as chain
 
     with transaction.atomic():
         rows = list(AccessEvent.objects.filter(pk=later.pk).values_list(*EVENT_FIELDS))
@@ -158,7 +158,7 @@ def test_a_sealing_looks_back_for_events_a_throttled_process_skipped():
 
 @override_settings(AMPARO_AUDIT_SEAL_INTERVAL_SECONDS=60)
 def test_a_process_seals_at_most_once_per_interval(django_capture_on_commit_callbacks):
-    from audit import chain
+    from audit.chain import sealing as chain
 
     chain._last_sealing.clear()
     with django_capture_on_commit_callbacks(execute=True) as first:
@@ -221,7 +221,7 @@ def test_record_event_seals_after_commit_only():
     # The test's own transaction never commits, so no callback ran: one was registered.
     from django.db import connection
 
-    from audit.chain import _SealAfterCommit
+    from audit.chain.sealing import _SealAfterCommit
 
     callbacks = [c for _, c, _ in connection.run_on_commit if isinstance(c, _SealAfterCommit)]
     assert len(callbacks) == 1
@@ -231,7 +231,7 @@ def test_record_event_seals_after_commit_only():
 def test_the_database_formats_times_as_the_chain_does():
     from django.db import connection
 
-    from audit.chain import _utc_iso
+    from audit.chain.canonical import utc_iso as _utc_iso
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite verification reads times through the ORM")

@@ -52,7 +52,7 @@ def test_an_event_in_a_rolled_back_savepoint_is_not_sealed():
 @pytest.fixture
 def fresh_process():
     """This process has never sealed and owes nothing."""
-    from audit import chain
+    from audit.chain import sealing as chain
 
     chain._last_sealing.clear()
     chain._owed.clear()
@@ -164,7 +164,7 @@ def _skip_ids(count: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}) + %s)",  # noqa: S608
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}) + %s)",
                 [table, count],
             )
         else:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.demo import bulk_create_cases
 
 
-def many_cases(owner, count: int) -> None:  # noqa: ANN001
+def many_cases(owner, count: int) -> None:
     with override_settings(AMPARO_DEMO=True):
         bulk_create_cases(owners=[owner], count=count)
 

@@ -82,7 +82,7 @@ uuids = st.uuids().map(str)
 extra_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=14)
 
 
-def _choice_values(choices) -> list[str]:  # noqa: ANN001 - Django's choices, maybe grouped
+def _choice_values(choices) -> list[str]:
     values: list[str] = []
     for value, label in choices:
         if isinstance(label, list | tuple):
@@ -676,10 +676,10 @@ def _spanish_cases():
 class _Fixtures:
     """``w.case``, ``w.pending``…: the fixture of that name, made when first asked for."""
 
-    def __init__(self, request) -> None:  # noqa: ANN001
+    def __init__(self, request) -> None:
         self._request = request
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return self._request.getfixturevalue(name)
 
 

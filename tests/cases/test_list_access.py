@@ -11,7 +11,7 @@ from audit.models import AccessEvent, Action, Outcome
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def listed(client) -> set[str]:  # noqa: ANN001
+def listed(client) -> set[str]:
     response = client.get("/cases/")
     assert response.status_code == 200
     return {case.code for case in response.context["rows"]}

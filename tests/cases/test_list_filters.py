@@ -13,7 +13,7 @@ from tests.factories import TeamFactory
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def codes(response) -> set[str]:  # noqa: ANN001
+def codes(response) -> set[str]:
     return {case.code for case in response.context["rows"]}
 
 

@@ -8,7 +8,7 @@ from tests.cases.helpers_lists import AllQueries, many_cases
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def _queries_for_page(client) -> int:  # noqa: ANN001
+def _queries_for_page(client) -> int:
     client.get("/cases/")  # warm: session rotation and first-visit work are not the page's
     with AllQueries() as queries:
         response = client.get("/cases/")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from audit.models import AccessEvent, Action, GrantFinding, GrantReview, Outcome
+from audit.models import AccessEvent, Action, Outcome
 from cases.services.management import request_emergency_access
+from oversight.models import GrantFinding, GrantReview
 from tests.e2e.conftest import serious_axe_violations, shoot, submit_code, submit_password
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
@@ -26,7 +27,7 @@ LANGUAGES = ["en", "es"]
 REVIEW_NOTE = "Checked with the night supervisor; the hospital call is on the phone log."
 
 
-def _opened(user, case, *, days_ago: float, action: str = Action.CASE_VIEWED) -> None:  # noqa: ANN001
+def _opened(user, case, *, days_ago: float, action: str = Action.CASE_VIEWED) -> None:
     """An event as a past visit to the case page would have left it."""
     AccessEvent.objects.create(
         occurred_at=timezone.now() - timedelta(days=days_ago),
@@ -58,7 +59,7 @@ def trail(organization, make_case, caseworker, supervisor):
     return case, outcome.grant
 
 
-def _sign_in_as_auditor(open_page, person_with_phone, language: str):  # noqa: ANN001, ANN202
+def _sign_in_as_auditor(open_page, person_with_phone, language: str):
     auditor, device = person_with_phone("auditor")
     visit = open_page(language)
     visit.goto(reverse("accounts:login"))
@@ -68,7 +69,7 @@ def _sign_in_as_auditor(open_page, person_with_phone, language: str):  # noqa: A
     return auditor, visit
 
 
-def _check(visit, name: str) -> None:  # noqa: ANN001
+def _check(visit, name: str) -> None:
     expect(visit.page.locator("html")).to_have_attribute("lang", visit.language)
     assert serious_axe_violations(visit) == [], name
     shoot(visit, name)
@@ -153,16 +154,17 @@ def test_the_auditors_pages_have_no_serious_axe_violations(
     _auditor, visit = _sign_in_as_auditor(open_page, person_with_phone, language)
     pages = {
         "audit-home": reverse("home"),
-        "audit-search": reverse("audit:search"),
-        "audit-search-empty": reverse("audit:search") + "?case_code=XX-0000",
-        "audit-search-error": reverse("audit:search") + "?date_from=2026-03-10&date_to=2026-03-01",
-        "audit-case": reverse("audit:case_access") + f"?code={case.code}",
-        "audit-case-form": reverse("audit:case_access"),
-        "audit-person": reverse("audit:person_activity") + f"?person={caseworker.pk}",
-        "audit-denied": reverse("audit:denied"),
-        "audit-grants": reverse("audit:grants"),
-        "audit-grant-review": reverse("audit:grant_review", args=[grant.pk]),
-        "audit-anomalies": reverse("audit:anomalies"),
+        "audit-search": reverse("oversight:search"),
+        "audit-search-empty": reverse("oversight:search") + "?case_code=XX-0000",
+        "audit-search-error": reverse("oversight:search")
+        + "?date_from=2026-03-10&date_to=2026-03-01",
+        "audit-case": reverse("oversight:case_access") + f"?code={case.code}",
+        "audit-case-form": reverse("oversight:case_access"),
+        "audit-person": reverse("oversight:person_activity") + f"?person={caseworker.pk}",
+        "audit-denied": reverse("oversight:denied"),
+        "audit-grants": reverse("oversight:grants"),
+        "audit-grant-review": reverse("oversight:grant_review", args=[grant.pk]),
+        "audit-anomalies": reverse("oversight:anomalies"),
     }
     for name, path in pages.items():
         visit.goto(path)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action
-from audit.queries import case_trail
+from oversight.queries import case_trail
 from referrals.queries import get_packet_for_partner
 from tests.factories import UserFactory
 
@@ -21,7 +21,7 @@ def test_the_case_trail_includes_the_partners_look_at_the_packet(
     assert [(e.actor_id, e.organization_id) for e in looks] == [
         (partner.pk, partner.organization_id)
     ]
-    page = client_for(auditor).get(reverse("audit:case_access"), {"code": sent.case.code})
+    page = client_for(auditor).get(reverse("oversight:case_access"), {"code": sent.case.code})
     assert page.status_code == 200
     assert partner.username in page.content.decode()
 

@@ -41,7 +41,7 @@ def _race(referral: Referral, contenders: list[tuple[str, str, object]]) -> dict
     barrier = threading.Barrier(len(contenders))
     outcomes: dict[str, object] = {}
 
-    def run(name: str, step: str, actor) -> None:  # noqa: ANN001
+    def run(name: str, step: str, actor) -> None:
         try:
             barrier.wait()
             if step == "approve":
@@ -138,7 +138,7 @@ def test_two_partners_answering_at_once_accept_or_decline_once(sent, partner, sh
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
-    def answer(name: str, actor, accept: bool) -> None:  # noqa: ANN001, FBT001
+    def answer(name: str, actor, accept: bool) -> None:
         try:
             barrier.wait()
             if accept:

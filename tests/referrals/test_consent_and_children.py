@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 SHELTER_ITEMS = rv.minimum_necessary(cv.ServiceType.SHELTER)
 
 
-def consent(case, actor, *, given_by=cv.ConsentGivenBy.SURVIVOR, **recipient):  # noqa: ANN001, ANN003
+def consent(case, actor, *, given_by=cv.ConsentGivenBy.SURVIVOR, **recipient):
     values = {"scope": ALL_SCOPES, "given": True, **recipient}
     return record_consent(
         actor=actor,
@@ -40,7 +40,7 @@ def consent(case, actor, *, given_by=cv.ConsentGivenBy.SURVIVOR, **recipient):  
     )
 
 
-def new_draft(case, actor, offering, items=SHELTER_ITEMS, **extra):  # noqa: ANN001, ANN003
+def new_draft(case, actor, offering, items=SHELTER_ITEMS, **extra):
     return services.create_referral(
         actor=actor,
         case=case,
@@ -64,13 +64,13 @@ def assert_unchanged_draft(referral: Referral) -> None:
     ).exists()
 
 
-def refusal_code(call) -> str:  # noqa: ANN001
+def refusal_code(call) -> str:
     with pytest.raises(ValidationError) as refused:
         call()
     return refused.value.code
 
 
-def both_sends(referral, actor):  # noqa: ANN001
+def both_sends(referral, actor):
     """Submitting and sending as an emergency pass the same gate."""
     return [
         lambda: services.submit_referral(actor=actor, referral=referral),
@@ -189,7 +189,7 @@ def test_a_ticked_item_outside_her_consent_is_refused_and_nothing_changes(
 # --- withdrawing her consent withdraws what relied on it ---------------------------
 
 
-def _walk(referral, *, caseworker, supervisor, partner, to):  # noqa: ANN001
+def _walk(referral, *, caseworker, supervisor, partner, to):
     if to == "draft":
         return referral
     referral = services.submit_referral(actor=caseworker, referral=referral)
@@ -284,7 +284,7 @@ def test_withdrawal_of_consent_and_its_referrals_commit_together(
         to="sent",
     )
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003
+    def broken(*args, **kwargs):
         raise RuntimeError("mail queue exploded")
 
     monkeypatch.setattr("referrals.mail.owe", broken)

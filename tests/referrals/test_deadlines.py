@@ -30,7 +30,7 @@ def other_team_supervisor(organization):
     return user
 
 
-def draft_with(case, caseworker, shelter, urgency):  # noqa: ANN001
+def draft_with(case, caseworker, shelter, urgency):
     return services.create_referral(
         actor=caseworker,
         case=case,
@@ -41,7 +41,7 @@ def draft_with(case, caseworker, shelter, urgency):  # noqa: ANN001
     )
 
 
-def sent_at(moment, case, caseworker, supervisor, shelter, urgency):  # noqa: ANN001
+def sent_at(moment, case, caseworker, supervisor, shelter, urgency):
     """Drafted and submitted an hour before ``moment``, approved at ``moment``."""
     with time_machine.travel(moment - timedelta(hours=1), tick=False):
         referral = draft_with(case, caseworker, shelter, urgency)
@@ -91,7 +91,7 @@ def test_no_due_time_before_sending(case, caseworker, shelter, consent_to_shelte
 # --- overdue ----------------------------------------------------------------------------
 
 
-def overdue_everywhere(supervisor, partner) -> tuple[set, set]:  # noqa: ANN001
+def overdue_everywhere(supervisor, partner) -> tuple[set, set]:
     for_supervisor = {r.pk for r in queries.overdue_for_supervisor(supervisor)}
     in_inbox = {r.pk for r in queries.INBOX_FILTERS["overdue"](queries.inbox(partner))}
     return for_supervisor, in_inbox
@@ -178,7 +178,7 @@ def emergency(draft, caseworker):
     return Referral.objects.get(pk=draft.pk)
 
 
-def review(actor, referral, finding=rv.ReviewFinding.REVIEWED, note=""):  # noqa: ANN001, ANN201
+def review(actor, referral, finding=rv.ReviewFinding.REVIEWED, note=""):
     return services.review_emergency_send(
         actor=actor, referral=referral, finding=finding, note=note
     )

@@ -32,7 +32,7 @@ SITE = "https://amparo.example.org"
 class FailingBackend(BaseEmailBackend):
     """A mail server that is down; its message quotes an address, as real ones do."""
 
-    def send_messages(self, email_messages):  # noqa: ANN001, ANN201
+    def send_messages(self, email_messages):
         raise SMTPException("550 mailbox supervisor@ngo.invalid unavailable")
 
 
@@ -46,7 +46,7 @@ def site(settings):
 def mails(django_capture_on_commit_callbacks):
     """``mails(step)`` runs a step, lets its mail leave, and says who was told what."""
 
-    def run(step):  # noqa: ANN001, ANN202
+    def run(step):
         before = set(OutgoingMail.objects.values_list("pk", flat=True))
         sent_before = len(mail.outbox)
         with django_capture_on_commit_callbacks(execute=True):
@@ -350,7 +350,7 @@ def test_a_queue_that_is_down_leaves_the_mail_for_the_command(
 ):
     from referrals import mail as referral_mail
 
-    def down(*args, **kwargs):  # noqa: ANN002, ANN003
+    def down(*args, **kwargs):
         raise ConnectionError("task queue unavailable")
 
     monkeypatch.setattr(referral_mail, "deliver", SimpleNamespace(enqueue=down))

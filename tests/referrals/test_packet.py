@@ -49,7 +49,7 @@ PACKET_KEYS = {
 }
 
 
-def send(case, caseworker, supervisor, offering, items, **extra):  # noqa: ANN001, ANN003
+def send(case, caseworker, supervisor, offering, items, **extra):
     referral = services.create_referral(
         actor=caseworker,
         case=case,
@@ -115,7 +115,7 @@ def test_a_name_only_packet_carries_no_birth_date_needs_or_notes(
 BIRTH_DATE = date(1987, 11, 23)
 
 
-def plant_unticked(canaries_new, *, caseworker, case, given="Rosa", family="Quispe"):  # noqa: ANN001
+def plant_unticked(canaries_new, *, caseworker, case, given="Rosa", family="Quispe"):
     """Canaries in what a packet could draw from; returns the note that is chosen."""
     intake.update_identity(
         actor=caseworker,
@@ -249,7 +249,7 @@ def test_no_canary_of_a_whole_referral_workflow_is_anywhere_in_clear(
     referral_consent(actor=caseworker, case=case, recipient_service_type=cv.ServiceType.SHELTER)
     items = [*SHELTER_MINIMUM, I.NOTES, I.ALIASES]
 
-    def draft():  # noqa: ANN202
+    def draft():
         return services.create_referral(
             actor=caseworker,
             case=case,

@@ -270,7 +270,7 @@ def expected(referral: Referral, step: Step, person: str, people: dict) -> tuple
     return "allowed", ""
 
 
-def take(step: Step, actor, referral: Referral) -> Referral:  # noqa: ANN001
+def take(step: Step, actor, referral: Referral) -> Referral:
     """The step's service, with the arguments a form would give it."""
     if step == Step.SUBMIT:
         return services.submit_referral(actor=actor, referral=referral)
@@ -310,7 +310,7 @@ def rolled_back():
         pass
 
 
-def attempt(step: Step, actor, referral: Referral) -> tuple[str, str]:  # noqa: ANN001
+def attempt(step: Step, actor, referral: Referral) -> tuple[str, str]:
     """Try the step and say what happened; check that a refusal changed nothing."""
     events_before = ReferralEvent.objects.filter(referral=referral).count()
     with rolled_back():

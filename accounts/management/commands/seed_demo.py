@@ -12,7 +12,7 @@ class Command(BaseCommand):
         "into every sealed field of one demo survivor, for leak scans."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--cases",
             type=int,
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             help="Put TEXT into every identifying and narrative field of one demo survivor.",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         from cases import demo as demo_cases
         from referrals import demo as demo_referrals
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Canary planted in case {case.code}.")
         self.stdout.write(self.style.WARNING("Demo only — never enter real data."))
 
-    def _bulk(self, demo_cases, count: int) -> None:  # noqa: ANN001
+    def _bulk(self, demo_cases, count: int) -> None:
         from tqdm import tqdm
 
         from accounts.models import User

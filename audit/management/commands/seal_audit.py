@@ -1,4 +1,4 @@
-"""Seal access events whose on-commit sealing did not run (audit/chain.py)."""
+"""Seal access events whose on-commit sealing did not run (audit/chain/sealing.py)."""
 
 from __future__ import annotations
 

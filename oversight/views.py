@@ -1,0 +1,266 @@
+"""The auditor's pages (DESIGN §8): search, per-case and per-person trails, refusals,
+emergency grants to review, anomalies and a CSV export.
+
+Every page gets its events from ``oversight.queries.events_for_auditor`` (403 to anyone but an
+auditor, scoped to her organisation) and records one event of its own. Events hold no
+survivor content, and these pages show nothing else of a case than its code.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.models import AccessEvent, Action, Outcome
+from audit.services import record_event
+from oversight import anomalies, queries
+from oversight.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, PersonForm
+from oversight.reviews import AlreadyReviewed, review_emergency_grant
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+
+# What a row shows and the CSV holds: the event's own fields, never survivor content.
+EXPORT_COLUMNS = [
+    "id",
+    "occurred_at",
+    "actor_username",
+    "actor_role",
+    "action",
+    "outcome",
+    "target_type",
+    "target_id",
+    "case_code",
+    "purpose",
+    "request_id",
+    "source_address",
+]
+
+
+def _page(request: HttpRequest, events: QuerySet[AccessEvent]) -> Page:
+    """One page of 50, read now: the page's own event is recorded after it and must not
+    show on it."""
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    events = queries.events_for_auditor(request.user)
+    form = EventSearchForm(request.GET or None, people=queries.people_for_auditor(request.user))
+    if form.is_bound:
+        events = form.filter(events)
+    page = _page(request, events)
+    record_event(action=Action.AUDIT_SEARCHED, actor=request.user)
+    return render(
+        request,
+        "oversight/search.html",
+        {
+            "form": form,
+            "page": page,
+            "filter_query": _query_without_page(request),
+            "filtered": form.is_filtered(),
+        },
+    )
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting like a formula.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def _csv_rows(events: QuerySet[AccessEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=EXPORT_CHUNK):
+        values = list(row)
+        values[1] = values[1].isoformat()
+        yield writer.writerow([_cell(value) for value in values])
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    events = queries.events_for_auditor(request.user)
+    form = EventSearchForm(request.GET or None, people=queries.people_for_auditor(request.user))
+    if form.is_bound:
+        events = form.filter(events)
+    # Recorded before the first row leaves; what was searched is not recorded (it may be
+    # a case code, which the search page does not record either).
+    record_event(action=Action.AUDIT_EXPORTED, actor=request.user)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="amparo-access-log-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def case_access(request: HttpRequest) -> HttpResponse:
+    queries.require_auditor(request.user)
+    form = CaseCodeForm(request.GET or None)
+    page = None
+    code = ""
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        page = _page(request, queries.case_trail(request.user, code))
+    record_event(action=Action.AUDIT_CASE_ACCESS_VIEWED, actor=request.user, case_code=code)
+    return render(
+        request,
+        "oversight/case_access.html",
+        {"form": form, "page": page, "code": code, "filter_query": _query_without_page(request)},
+    )
+
+
+@login_required
+@require_GET
+def person_activity(request: HttpRequest) -> HttpResponse:
+    events = queries.events_for_auditor(request.user)
+    form = PersonForm(request.GET or None, people=queries.people_for_auditor(request.user))
+    page = None
+    person = None
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        page = _page(request, events.filter(actor=person))
+    record_event(
+        action=Action.AUDIT_PERSON_ACTIVITY_VIEWED,
+        actor=request.user,
+        target_type="user" if person else "",
+        target_id=person.pk if person else "",
+    )
+    return render(
+        request,
+        "oversight/person_activity.html",
+        {
+            "form": form,
+            "page": page,
+            "person": person,
+            "filter_query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_GET
+def denied(request: HttpRequest) -> HttpResponse:
+    events = queries.events_for_auditor(request.user).filter(outcome=Outcome.DENIED)
+    page = _page(request, events)
+    record_event(action=Action.AUDIT_SEARCHED, actor=request.user, purpose="denied")
+    return render(
+        request,
+        "oversight/denied.html",
+        {"page": page, "filter_query": _query_without_page(request)},
+    )
+
+
+@login_required
+@require_GET
+def grants(request: HttpRequest) -> HttpResponse:
+    awaiting = list(queries.grants_awaiting_review(request.user))
+    reviewed = list(queries.grants_for_auditor(request.user).filter(review__isnull=False)[:50])
+    record_event(action=Action.AUDIT_SEARCHED, actor=request.user, purpose="emergency_grants")
+    return render(request, "oversight/grants.html", {"awaiting": awaiting, "reviewed": reviewed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_review(request: HttpRequest, grant_id: uuid.UUID) -> HttpResponse:
+    grant = queries.get_grant_for_auditor(request.user, grant_id)
+    if hasattr(grant, "review"):
+        messages.info(request, _("This emergency access has already been reviewed."))
+        return redirect("oversight:grants")
+    form = GrantReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_emergency_grant(
+                actor=request.user,
+                grant=grant,
+                finding=form.cleaned_data["finding"],
+                note=form.cleaned_data["note"],
+            )
+        except AlreadyReviewed:
+            messages.info(request, _("This emergency access has already been reviewed."))
+        else:
+            messages.success(request, _("Review saved."))
+        return redirect("oversight:grants")
+    record_event(
+        action=Action.AUDIT_SEARCHED,
+        actor=request.user,
+        target=grant,
+        case_code=grant.case.code,
+        purpose="emergency_grant",
+    )
+    trail = list(
+        queries.events_for_auditor(request.user).filter(
+            actor_id=grant.user_id,
+            case_code=grant.case.code,
+            occurred_at__gte=grant.granted_at,
+            occurred_at__lte=grant.expires_at,
+        )[:200]
+    )
+    return render(
+        request, "oversight/grant_review.html", {"grant": grant, "form": form, "trail": trail}
+    )
+
+
+@login_required
+@require_GET
+def anomaly_list(request: HttpRequest) -> HttpResponse:
+    events = queries.events_for_auditor(request.user)
+    since = anomalies.default_since()
+    found = anomalies.find_anomalies(events, since)
+    record_event(action=Action.AUDIT_ANOMALIES_VIEWED, actor=request.user)
+    return render(
+        request,
+        "oversight/anomalies.html",
+        {
+            "found": [(rule, rule.label, items) for rule, items in found.items()],
+            "since": since,
+            "total": sum(len(items) for items in found.values()),
+        },
+    )
+
+
+def auditor_summary(user: User) -> dict[str, Any]:
+    """What an auditor's home page shows: grants to review, anomalies, latest refusals."""
+    events = queries.events_for_auditor(user)
+    found = anomalies.find_anomalies(events)
+    return {
+        "grants_awaiting": queries.grants_awaiting_review(user).count(),
+        "anomaly_count": sum(len(items) for items in found.values()),
+        "latest_denied": list(events.filter(outcome=Outcome.DENIED)[:5]),
+        "recent_events": list(events[:15]),
+    }
