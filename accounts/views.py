@@ -22,12 +22,6 @@ from django_otp import login as otp_login
 from accounts import queries, services, sessions
 from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, TokenForm, UserForm
 from accounts.middleware import two_factor_exempt
-from accounts.models import Role
-from cases.views import dashboards
-from cases.vocabularies import ServiceType
-from oversight.views import auditor_summary
-from referrals import queries as referral_queries
-from referrals.views import partner as partner_views
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -196,35 +190,6 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
         "accounts/recovery_codes.html",
         {"codes": codes, "next": reverse("accounts:security")},
     )
-
-
-# --- home ------------------------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context: dict = {"role": user.role}
-    if user.is_superuser and not user.role:
-        return redirect("admin:index")
-    if user.role == Role.ORG_ADMIN:
-        people = queries.manageable_users(user)
-        context["active_users"] = sum(1 for u in people if u.is_active)
-        context["team_count"] = queries.manageable_teams(user).count()
-        context["service_count"] = referral_queries.own_offerings(user).count()
-    elif user.role == Role.PARTNER:
-        # Counts only (no case codes, no survivor content): the inbox page lists them.
-        context["inbox_counts"] = partner_views.inbox_counts(referral_queries.inbox(user))
-        context["shelters"] = referral_queries.own_offerings(user).filter(
-            service_type=ServiceType.SHELTER
-        )
-    elif user.role == Role.AUDITOR:
-        context.update(auditor_summary(user))
-    elif user.role == Role.CASEWORKER:
-        return dashboards.caseworker_home(request)
-    elif user.role == Role.SUPERVISOR:
-        return dashboards.supervisor_home(request)
-    return render(request, "accounts/home.html", context)
 
 
 # --- organisation admin: people ---------------------------------------------------------

@@ -3,8 +3,6 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts import views as account_views
-
 
 def _admin_login(request, extra_context=None):
     # One sign-in door for everyone, with its two factors and lockout.
@@ -17,7 +15,7 @@ admin.site.has_permission = lambda request: (
 )
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", include("workspace.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),

@@ -148,6 +148,12 @@ INBOX_FILTERS = {
 }
 
 
+def inbox_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
+    """How many referrals of the inbox each filter holds (no survivor content): the
+    partner's home and the inbox's tabs."""
+    return {name: filter_(referrals).count() for name, filter_ in INBOX_FILTERS.items()}
+
+
 def get_packet_for_partner(
     user: User, referral_id: object, *, action: str = Action.PACKET_VIEWED, record: bool = True
 ) -> Referral:

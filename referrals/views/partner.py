@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,11 +55,6 @@ INBOX_TABS = (
 CLOSED_FOR_GOOD = ("withdrawn", "shredded")
 
 
-def inbox_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
-    """How many referrals of the inbox each filter holds (no survivor content)."""
-    return {name: filter_(referrals).count() for name, filter_ in queries.INBOX_FILTERS.items()}
-
-
 def _packet_url(referral: Referral) -> str:
     return reverse("referrals:packet", kwargs={"referral_id": referral.pk})
 
@@ -86,7 +80,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show not in queries.INBOX_FILTERS:
         show = ""
-    counts = inbox_counts(referrals)
+    counts = queries.inbox_counts(referrals)
     shown = queries.INBOX_FILTERS[show](referrals) if show else referrals
     # What waits for an answer comes by its deadline; the rest newest first.
     order = ("due_at", "sent_at") if show in ("new", "overdue") else ("-sent_at",)

@@ -1,8 +1,17 @@
+"""The demo network of every app, in order: people (accounts), cases, referrals.
+
+It lives in ``workspace`` because it composes the demo modules of the three apps below
+it; each app keeps its own demo data next to its models.
+"""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_network
+from accounts.models import User
+from cases import demo as demo_cases
+from referrals import demo as demo_referrals
 
 
 class Command(BaseCommand):
@@ -28,9 +37,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from cases import demo as demo_cases
-        from referrals import demo as demo_referrals
-
         if options["cases"] < 0:
             raise CommandError("--cases takes a number of cases, 0 or more.")
         people = seed_demo_network()
@@ -56,9 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING("Demo only — never enter real data."))
 
     def _bulk(self, demo_cases, count: int) -> None:
-        from tqdm import tqdm
-
-        from accounts.models import User
+        from tqdm import tqdm  # only for --cases, a benchmark's tool
 
         owners = list(User.objects.filter(username__in=["lucia", "mateo"]).order_by("username"))
         with tqdm(total=count, unit="case", desc="Bulk cases", file=sys.stderr) as bar:

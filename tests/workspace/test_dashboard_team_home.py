@@ -54,7 +54,7 @@ def test_a_supervisor_without_teams_is_told_so(organization, client_for):
 
 def test_it_shows_each_section_of_her_teams(team_cases, supervisor, caseworker, client_for):
     response = client_for(supervisor).get("/")
-    assert response.templates[0].name == "cases/lists/team_home.html"
+    assert response.templates[0].name == "workspace/team_home.html"
     context = response.context
     assert [c.code for c in context["high_rows"]] == [team_cases["risky"].code]
     assert [c.code for c in context["review_rows"]] == [team_cases["risky"].code]

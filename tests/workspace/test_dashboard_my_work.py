@@ -9,7 +9,7 @@ from audit.models import AccessEvent, Action
 from cases import vocabularies as v
 from cases.models import Case, Note
 from cases.services import management, work
-from cases.views.dashboards import _CHANGE_LABELS
+from workspace.dashboards import _CHANGE_LABELS
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 def test_a_new_caseworker_sees_honest_empty_sections(caseworker, client_for):
     response = client_for(caseworker).get("/")
     assert response.status_code == 200
-    assert response.templates[0].name == "cases/lists/my_work.html"
+    assert response.templates[0].name == "workspace/my_work.html"
     context = response.context
     assert context["open_rows"] == [] and context["follow_ups"] == [] and context["changes"] == []
 

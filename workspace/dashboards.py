@@ -1,10 +1,11 @@
 """The home pages of case work: "my work" for a caseworker, the team home for a supervisor.
 
-``accounts.views.home`` hands these roles over to ``caseworker_home`` and
-``supervisor_home``. Both show survivors' names, so each request opens them only for the
-rows shown and leaves one ``CASE_LIST_VIEWED`` event (purpose ``dashboard``), with no
-content. Recent changes come from the history tables and say only which case, what kind
-of record, and when: never what changed.
+``workspace.views.home`` hands these roles over to ``caseworker_home`` and
+``supervisor_home``; they join cases and referrals, which is why they live above both.
+Both show survivors' names, so each request opens them only for the rows shown and leaves
+one ``CASE_LIST_VIEWED`` event (purpose ``dashboard``), with no content. Recent changes
+come from the history tables and say only which case, what kind of record, and when:
+never what changed.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
     record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
     return render(
         request,
-        "cases/lists/my_work.html",
+        "workspace/my_work.html",
         {
             "referrals": _referral_rows(my_referrals),
             "referral_count": my_referrals.count(),
@@ -225,7 +226,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
     return render(
         request,
-        "cases/lists/team_home.html",
+        "workspace/team_home.html",
         {
             "to_approve": _referral_rows(to_approve),
             "to_approve_count": to_approve.count(),

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from workspace import views
+
+# No namespace: "home" is the name every app's templates and redirects already use.
+urlpatterns = [
+    path("", views.home, name="home"),
+]
