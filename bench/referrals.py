@@ -82,8 +82,8 @@ def seed(clients: int) -> dict:
     from accounts.demo import seed_demo_network
     from accounts.models import Role, User
     from cases import vocabularies as cv
+    from cases.services.consent import record_consent
     from cases.services.intake import Identity, register_intake
-    from cases.services.work import record_consent
     from referrals import services
 
     for alias in ("default", "keys"):

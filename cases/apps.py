@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # Registers the system check that every hook's receivers are connected.
+        from cases import hooks  # noqa: F401

@@ -26,7 +26,10 @@ from accounts.demo import ensure_demo_allowed
 from accounts.models import Organization, Role, Team, User
 from cases import vocabularies as v
 from cases.models import NAME_INDEX, Case, CaseCodeCounter, Survivor
+from cases.services import attachments as attachment_services
+from cases.services import consent as consent_services
 from cases.services import intake, management, work
+from cases.services import links as link_services
 from cases.services.intake import Guardian, Identity, SafeContact, age_band
 from vault import services as vault
 from vault.exceptions import CannotOpen
@@ -332,13 +335,13 @@ def _seed_one(
     for body in rng.sample(NOTES, rng.randint(1, 2)):
         work.add_note(actor=owner, case=case, body=body)
     if number % 3 == 0:
-        work.record_consent(
+        consent_services.record_consent(
             actor=owner,
             case=case,
             purpose=v.ConsentPurpose.DATA_PROCESSING,
             given=True,
             method=v.ConsentMethod.VERBAL,
-            given_by=work.allowed_givers(case)[0],
+            given_by=consent_services.allowed_givers(case)[0],
             interpreter_language="guc" if "guc" in plan.languages else "",
         )
     if plan.state != "closed":
@@ -546,9 +549,9 @@ def plant_canary(text: str) -> Case:
             outcome=v.FollowUpOutcome.REACHED_SAFE,
             note=text,
         )
-        work.create_link_group(actor=owner, case=case, label=text)
+        link_services.create_link_group(actor=owner, case=case, label=text)
     payload = f"{text}\n".encode()
-    work.add_attachment(
+    attachment_services.add_attachment(
         actor=owner,
         case=case,
         kind=v.AttachmentKind.OTHER,

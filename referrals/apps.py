@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        # Case work's cascades that end referrals (cases/hooks.py names each one).
+        from cases import hooks
+        from referrals import services
+
+        hooks.CONSENT_WITHDRAWN.connect(services.withdraw_referrals_covered_by)
+        hooks.SHREDDING_CONFIRMED.connect(services.withdraw_referrals_of_shredded_survivor)

@@ -5,7 +5,7 @@ Everything here is invented. Directory entries are saved through
 the other providers (the legal-aid clinic and the protection unit have no demo
 administrator) get theirs written directly (``# direct:`` below), sealed the same way.
 Referrals go through the services a caseworker, a supervisor and a partner use, with the
-survivor's referral consent recorded first through ``cases.services.work.record_consent``.
+survivor's referral consent recorded first through ``cases.services.consent.record_consent``.
 
 Idempotent: entries are found by organisation and name; referrals are added only when no
 demo case has any yet.
@@ -24,7 +24,7 @@ from accounts.models import Organization, Role, User
 from cases import vocabularies as cv
 from cases.demo import demo_organization
 from cases.models import Case
-from cases.services import work
+from cases.services import consent as consent_services
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.models import Referral, ServiceOffering
@@ -281,13 +281,13 @@ def _demo_cases() -> list[Case]:
 
 def _consent(case: Case, offering: ServiceOffering, items: list[str]) -> None:
     scope = sorted({str(rv.ITEM_SCOPE[rv.PacketItem(item)]) for item in items})
-    work.record_consent(
+    consent_services.record_consent(
         actor=case.owner,
         case=case,
         purpose=cv.ConsentPurpose.REFERRAL,
         given=True,
         method=cv.ConsentMethod.VERBAL,
-        given_by=work.allowed_givers(case)[0],
+        given_by=consent_services.allowed_givers(case)[0],
         recipient_organization=offering.organization,
         scope=scope,
     )

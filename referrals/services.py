@@ -545,7 +545,8 @@ def withdraw_referral(
 def withdraw_referrals_covered_by(consent: Consent, *, actor: User) -> list[Referral]:
     """Withdrawing a consent withdraws every open referral that relied on it (DESIGN §6).
 
-    Called by ``cases.services.work.withdraw_consent`` inside its transaction.
+    A receiver of ``cases.hooks.CONSENT_WITHDRAWN``: runs inside ``withdraw_consent``'s
+    transaction.
     """
     covered = Referral.objects.filter(consent=consent, state__in=rv.OPEN_STATES)
     return [
@@ -562,8 +563,8 @@ def withdraw_referrals_of_shredded_survivor(
     that no provider waits on, or keeps in its inbox as live, someone who is gone from
     Amparo; providers that had the packet are told to destroy any paper copy.
 
-    Called by ``cases.services.management.confirm_shredding`` inside its transaction,
-    before her key is destroyed.
+    A receiver of ``cases.hooks.SHREDDING_CONFIRMED``: runs inside ``confirm_shredding``'s
+    transaction, before her key is destroyed.
     """
     open_referrals = Referral.objects.filter(
         survivor_id=shred_request.survivor_id, state__in=rv.OPEN_STATES

@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from cases import filetypes
 from cases import vocabularies as v
+from cases.services import consent as consent_services
+from cases.services import links as link_services
 from cases.services import work as services
 
 
@@ -50,7 +53,7 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        limit = services.attachment_max_bytes() // (1024 * 1024)
+        limit = filetypes.attachment_max_bytes() // (1024 * 1024)
         self.fields["file"].help_text = _(
             "PDF, photo (JPEG or PNG), plain text, Word or OpenDocument text; at most "
             "%(size)s MB."
@@ -59,7 +62,7 @@ class AttachmentForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            services.check_upload(upload)
+            filetypes.check_upload(upload)
         except ValidationError as error:
             raise ValidationError(error.message_dict["file"]) from None
         return upload
@@ -184,7 +187,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        allowed = services.allowed_givers(case)
+        allowed = consent_services.allowed_givers(case)
         self.fields["given_by"].choices = [
             (value, label) for value, label in v.ConsentGivenBy.choices if value in allowed
         ]
@@ -216,7 +219,7 @@ class NewLinkGroupForm(forms.Form):
     prefix = "new_group"
 
     label = forms.CharField(
-        label=_("Group name"), max_length=services.LABEL_MAX_CHARS,
+        label=_("Group name"), max_length=link_services.LABEL_MAX_CHARS,
         help_text=_("For example: same house, Mollendo 2026. Only people who can see a case "
                     "in the group can read it."),
         error_messages={"required": _("Give the group a name, such as the house or place.")},
@@ -234,7 +237,7 @@ class JoinLinkGroupForm(forms.Form):
 
     def __init__(self, *args, case, actor, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = services.joinable_link_groups(actor=actor, case=case)
+        self.fields["group"].queryset = link_services.joinable_link_groups(actor=actor, case=case)
         self.fields["group"].label_from_instance = (
-            lambda group: services.open_group_label(group, actor=actor)
+            lambda group: link_services.open_group_label(group, actor=actor)
         )

@@ -5,6 +5,8 @@ access itself (views check too, but the rule lives here), writes its audit event
 same transaction and queues mail on commit. Grouped by the part of case work they serve:
 
 - ``intake``: register an intake, edit its sections, minors, duplicate detection;
-- ``work``: notes, attachments, follow-ups, risk, safety plan, consent, linked cases;
+- ``work``: notes, follow-ups, risk, safety plan (``access``: the check every write of
+  case work starts with);
+- ``consent``, ``links`` (linked cases), ``attachments`` (file typing: ``cases.filetypes``);
 - ``management``: assign, share, close and reopen, emergency access, shredding.
 """

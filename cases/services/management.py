@@ -42,6 +42,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.models import Role, Team, User
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import record_event
+from cases import hooks
 from cases import vocabularies as v
 from cases.models import (
     Case,
@@ -520,10 +521,8 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
         action=Action.SHRED_CONFIRMED, actor=actor, target=shred_request.case,
         case_code=shred_request.case.code, purpose=shred_request.reason,
     )
-    # Her referrals end with her data, in this same transaction (referrals.services).
-    from referrals.services import withdraw_referrals_of_shredded_survivor
-
-    withdraw_referrals_of_shredded_survivor(shred_request, actor=actor)
+    # Her referrals end with her data, in this same transaction (cases.hooks).
+    hooks.SHREDDING_CONFIRMED.run(shred_request=shred_request, actor=actor)
     survivor_id = survivor.pk
 
     def destroy_key() -> None:

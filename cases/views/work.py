@@ -27,6 +27,9 @@ from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.forms import work as work_forms
 from cases.queries import Access, CaseAccess, get_case_for_user
+from cases.services import attachments as attachment_services
+from cases.services import consent as consent_services
+from cases.services import links as link_services
 from cases.services import work as services
 from cases.summary import case_summary
 from core.forms import add_service_errors
@@ -130,7 +133,7 @@ def add_attachment(request: HttpRequest, case_id: Any) -> HttpResponse:
     access = _for_work(request, case_id, Action.ATTACHMENT_ADDED)
     return _submit(
         request, access, work_forms.AttachmentForm(request.POST, request.FILES),
-        call=lambda data: services.add_attachment(
+        call=lambda data: attachment_services.add_attachment(
             actor=request.user, case=access.case, kind=data["kind"], upload=data["file"]
         ),
         anchor="attachments", title=_("Attach a file"), done=_("File attached to %(code)s."),
@@ -150,7 +153,7 @@ def download_attachment(request: HttpRequest, case_id: Any, attachment_id: Any) 
             request, access, Action.ATTACHMENT_DOWNLOADED, "attachment", attachment_id
         )
     try:
-        download = services.open_attachment(
+        download = attachment_services.open_attachment(
             actor=request.user, case=access.case, attachment=attachment
         )
     except CannotOpen as error:  # the vault has recorded the failure
@@ -237,7 +240,7 @@ def record_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
     access = _for_work(request, case_id, Action.CONSENT_RECORDED)
     return _submit(
         request, access, work_forms.ConsentForm(request.POST, case=access.case),
-        call=lambda data: services.record_consent(
+        call=lambda data: consent_services.record_consent(
             actor=request.user, case=access.case, purpose=data["purpose"],
             given=data["decision"] == "given", method=data["method"],
             given_by=data["given_by"],
@@ -258,7 +261,7 @@ def withdraw_consent(request: HttpRequest, case_id: Any, consent_id: Any) -> Htt
     form = work_forms.WithdrawConsentForm(request.POST, consent_id=consent.pk)
     return _submit(
         request, access, form,
-        call=lambda data: services.withdraw_consent(
+        call=lambda data: consent_services.withdraw_consent(
             actor=request.user, case=access.case, consent=consent, reason=data["reason"]
         ),
         anchor="consent", title=_("Withdraw this consent"),
@@ -274,7 +277,7 @@ def create_link_group(request: HttpRequest, case_id: Any) -> HttpResponse:
     access = _for_work(request, case_id, Action.CASE_LINKED)
     return _submit(
         request, access, work_forms.NewLinkGroupForm(request.POST),
-        call=lambda data: services.create_link_group(
+        call=lambda data: link_services.create_link_group(
             actor=request.user, case=access.case, label=data["label"]
         ),
         anchor="linked", title=_("Start a new group"), done=_("%(code)s is now in a new group."),
@@ -287,7 +290,7 @@ def join_link_group(request: HttpRequest, case_id: Any) -> HttpResponse:
     form = work_forms.JoinLinkGroupForm(request.POST, case=access.case, actor=request.user)
     return _submit(
         request, access, form,
-        call=lambda data: services.add_to_link_group(
+        call=lambda data: link_services.add_to_link_group(
             actor=request.user, case=access.case, group=data["group"]
         ),
         anchor="linked", title=_("Add to an existing group"),

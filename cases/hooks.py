@@ -1,0 +1,107 @@
+"""The cascades that case work starts and another app finishes, in the same transaction.
+
+``cases`` knows nothing of the apps above it, yet some of its writes must end work that
+belongs to them before they commit: when she withdraws a consent, the referrals that
+relied on it are withdrawn; when her data is shredded, her open referrals are withdrawn
+and the providers told. Each such cascade is one hook here, named with:
+
+- its single caller (the service that runs it, inside its own transaction),
+- the arguments it passes (keyword-only),
+- every receiver, by dotted path. Only a receiver named here can be connected, and a
+  system check (``cases.E001``) fails at start-up while a named receiver is missing, so
+  this file is the whole list: nothing is connected from anywhere else.
+
+Receivers are plain calls, not django signals: they run in order, inside the caller's
+transaction, and an exception from one rolls back the caller's whole change (the consent
+stays given, her key is not shredded). ``referrals`` connects its receivers in
+``ReferralsConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import checks
+from django.db import transaction
+
+
+def dotted_path(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+@dataclass
+class Hook:
+    """One cascade: who runs it, with what, and who finishes it."""
+
+    name: str
+    caller: str
+    arguments: tuple[str, ...]
+    receivers: tuple[str, ...]
+    _connected: list[Callable[..., Any]] = field(default_factory=list, repr=False)
+
+    def connect(self, receiver: Callable[..., Any]) -> None:
+        """Fill the hook with one of its named receivers (idempotent)."""
+        path = dotted_path(receiver)
+        if path not in self.receivers:
+            raise ValueError(
+                f"{path} is not a receiver of the {self.name} hook: name it in cases/hooks.py"
+            )
+        if all(dotted_path(known) != path for known in self._connected):
+            self._connected.append(receiver)
+
+    @property
+    def connected(self) -> tuple[str, ...]:
+        return tuple(dotted_path(receiver) for receiver in self._connected)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(path for path in self.receivers if path not in self.connected)
+
+    def run(self, **arguments: Any) -> None:
+        """Call every receiver, in the caller's transaction; their errors are the caller's."""
+        if set(arguments) != set(self.arguments):
+            raise TypeError(f"the {self.name} hook takes {', '.join(self.arguments)}")
+        if not transaction.get_connection().in_atomic_block:
+            # Outside a transaction a failing receiver could leave half a cascade behind.
+            raise RuntimeError(f"the {self.name} hook runs only inside its caller's transaction")
+        if self.missing:
+            # Never cascade half-way: a missing receiver is a broken installation.
+            raise RuntimeError(f"the {self.name} hook is not filled: {', '.join(self.missing)}")
+        for receiver in self._connected:
+            receiver(**arguments)
+
+
+CONSENT_WITHDRAWN = Hook(
+    name="consent_withdrawn",
+    caller="cases.services.consent.withdraw_consent",
+    arguments=("consent", "actor"),
+    # DESIGN §6: withdrawing consent withdraws the referrals it covered.
+    receivers=("referrals.services.withdraw_referrals_covered_by",),
+)
+
+SHREDDING_CONFIRMED = Hook(
+    name="shredding_confirmed",
+    caller="cases.services.management.confirm_shredding",
+    arguments=("shred_request", "actor"),
+    # Her open referrals end with her data, before her key is destroyed, and the
+    # providers that had the packet are told.
+    receivers=("referrals.services.withdraw_referrals_of_shredded_survivor",),
+)
+
+HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED)
+
+
+@checks.register()
+def hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ANN401
+    return [
+        checks.Error(
+            f"The {hook.name} hook has no receiver {path}: its cascade would not happen.",
+            hint="The app that owns the receiver connects it in its AppConfig.ready().",
+            obj="cases.hooks",
+            id="cases.E001",
+        )
+        for hook in HOOKS
+        for path in hook.missing
+    ]
