@@ -8,8 +8,10 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Case work's cascades that end referrals (cases/hooks.py names each one).
-        from cases import hooks
-        from referrals import services
+        from cases import hooks, sections
+        from referrals import case_section, services
 
         hooks.CONSENT_WITHDRAWN.connect(services.withdraw_referrals_covered_by)
         hooks.SHREDDING_CONFIRMED.connect(services.withdraw_referrals_of_shredded_survivor)
+        # Her referrals on the case page (cases/sections.py).
+        sections.register(case_section.SECTION)

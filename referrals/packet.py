@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import vocabularies as cv
 from cases.models import Note
+from core.labels import label
 from referrals import vocabularies as rv
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
@@ -133,21 +134,18 @@ class Packet:
                 continue
             value = items.get(code)
             if code == "age_band":
-                value = _label(value, cv.AgeBand)
+                value = label(value, cv.AgeBand)
             elif code == "gender":
-                value = _label(value, cv.Gender)
+                value = label(value, cv.Gender)
             elif code == "nationality":
-                value = _label(value, cv.Nationality)
+                value = label(value, cv.Nationality)
             elif code == "languages":
-                value = ", ".join(_label(code_, cv.Language) for code_ in value or [])
+                value = ", ".join(label(code_, cv.Language) for code_ in value or [])
             elif code == "birth_date" and not value:
                 value = items.get("estimated_age", "")
             rows.append((code, str(labels[code]), value))
         return rows
 
-
-def _label(value: str, choices: type) -> str:
-    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 def open_packet(referral: Referral, *, actor: User) -> Packet:

@@ -8,7 +8,6 @@ access level allows them; the services check again.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +25,12 @@ from cases import vocabularies as v
 from cases.forms import work as work_forms
 from cases.history import case_history_entries, describe_entries
 from cases.models import Case, LinkGroup
+from cases.opening import Opened, Opener
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
+from cases.sections import SectionRequest, build_sections
 from cases.services import work as work_services
 from cases.summary import case_summary
-from referrals.queries import referrals_of_case
-from vault import services as vault
-from vault.exceptions import CannotOpen, OwnerShredded
+from core.labels import label, labels
 from vault.scope import key_scope
 
 INTAKE_SECTIONS = (
@@ -53,63 +52,6 @@ MANAGEMENT_ACTIONS = (
 )
 
 
-# --- opening sealed values --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A sealed value as the page shows it: its text, or why it cannot be shown."""
-
-    text: str = ""
-    shredded: bool = False
-    unreadable: bool = False
-
-    @property
-    def problem(self) -> bool:
-        return self.shredded or self.unreadable
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __bool__(self) -> bool:
-        return bool(self.text) or self.problem
-
-
-class Opener:
-    """Opens sealed values for one person; after her key is shredded, opens nothing."""
-
-    def __init__(self, actor, *, shredded: bool = False) -> None:
-        self.actor = actor
-        self.shredded = shredded
-
-    def __call__(self, instance, field_name: str) -> Opened:
-        if self.shredded:
-            return Opened(shredded=True) if getattr(instance, field_name) is not None else Opened()
-        try:
-            value = vault.unseal(instance, field_name, actor=self.actor)
-        except OwnerShredded:
-            return Opened(shredded=True)
-        except CannotOpen:
-            return Opened(unreadable=True)
-        return Opened(text=value or "")
-
-    def json(self, instance, field_name: str) -> dict | Opened:
-        opened = self(instance, field_name)
-        if opened.problem:
-            return opened
-        try:
-            return json.loads(opened.text) if opened.text else {}
-        except ValueError:
-            return Opened(unreadable=True)
-
-
-def _labels(values: list[str], choices: type) -> list[str]:
-    known = dict(choices.choices)
-    return [str(known.get(value, value)) for value in values or []]
-
-
-def _label(value: str, choices: type) -> str:
-    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -153,7 +95,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "family_contacts": opener(survivor, "family_contacts"),
         "gender": survivor.get_gender_display(),
         "nationality": survivor.get_nationality_display(),
-        "languages": _labels(survivor.languages, v.Language),
+        "languages": labels(survivor.languages, v.Language),
         "age_band": survivor.get_age_band_display(),
     }
     documents = [
@@ -166,8 +108,8 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         for document in survivor.documents.all()
     ]
     profile = {
-        "exploitation_types": _labels(case.exploitation_types, v.ExploitationType),
-        "means_of_control": _labels(case.means_of_control, v.MeansOfControl),
+        "exploitation_types": labels(case.exploitation_types, v.ExploitationType),
+        "means_of_control": labels(case.means_of_control, v.MeansOfControl),
         "perpetrators": opener(case, "perpetrators"),
     }
     route = [
@@ -175,7 +117,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         for stop in case.route.all()
     ]
     needs = {
-        "immediate_needs": _labels(case.immediate_needs, v.ServiceType),
+        "immediate_needs": labels(case.immediate_needs, v.ServiceType),
         "needs_note": opener(case, "needs_note"),
         "narrative": opener(case, "narrative"),
     }
@@ -183,7 +125,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
     assessments = [
         {
             "assessment": assessment,
-            "factors": _labels(assessment.factors, v.RiskFactor),
+            "factors": labels(assessment.factors, v.RiskFactor),
             "notes": opener(assessment, "notes"),
         }
         for assessment in case.risk_assessments.select_related("assessed_by")
@@ -207,13 +149,13 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         recipients = [
             str(part) for part in (
                 consent.recipient_organization,
-                _label(consent.recipient_service_type, v.ServiceType),
+                label(consent.recipient_service_type, v.ServiceType),
             ) if part
         ]
         consents.append(ConsentRow(
             consent=consent, status=status, status_label=str(status_label),
             purpose=consent.get_purpose_display(), recipient=" · ".join(recipients),
-            scope=_labels(consent.scope, v.ConsentScope),
+            scope=labels(consent.scope, v.ConsentScope),
             withdraw_form=(
                 work_forms.WithdrawConsentForm(consent_id=consent.pk)
                 if can_work and status == "live" else None
@@ -290,10 +232,12 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "edit_links": _edit_links(case, access) if not shredded else [],
         "management_links": _management_links(case, access),
         "history_url": reverse("cases:case_history", kwargs={"case_id": case.pk}),
-        # Her referrals (one query); a new one only from an open case one may work.
-        "referrals": list(referrals_of_case(case)),
-        "can_refer": can_work and not case.is_closed,
     }
+    # The sections other apps add (cases/sections.py): her referrals, for one.
+    added, context["added_sections"] = build_sections(
+        SectionRequest(access=access, actor=actor, can_work=can_work)
+    )
+    context.update(added)
     if can_work:
         context.update(
             note_form=work_forms.NoteForm(),
@@ -315,21 +259,21 @@ def _edit_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
         return []
     return [
         (section, reverse("cases:edit_section", kwargs={"case_id": case.pk, "section": section}),
-         label)
-        for section, label in INTAKE_SECTIONS
+         title)
+        for section, title in INTAKE_SECTIONS
     ]
 
 
 def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
     links = []
-    for name, label, needed, when in MANAGEMENT_ACTIONS:
+    for name, title, needed, when in MANAGEMENT_ACTIONS:
         if not access.allows(needed):
             continue
         if (when == "open" and case.is_closed) or (when == "closed" and not case.is_closed):
             continue
         if name == "cases:shred_request" and case.survivor.is_shredded:
             continue
-        links.append((reverse(name, kwargs={"case_id": case.pk}), label))
+        links.append((reverse(name, kwargs={"case_id": case.pk}), title))
     return links
 
 

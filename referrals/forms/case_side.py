@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import vocabularies as cv
+from core.labels import labels
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.models import ServiceOffering
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 NOTE_EXCERPT_CHARS = 80
 
 
-def _labels(values: list[str], choices: type) -> list[str]:
-    known = dict(choices.choices)
-    return [str(known.get(value, value)) for value in values or []]
-
 
 def describe_offering(offering: ServiceOffering) -> dict[str, Any]:
     """What a caseworker may know of a service when choosing it: never its address."""
@@ -42,9 +39,9 @@ def describe_offering(offering: ServiceOffering) -> dict[str, Any]:
         "city": offering.city,
         "region": offering.region,
         "service_type": offering.get_service_type_display(),
-        "languages": _labels(offering.languages, cv.Language),
+        "languages": labels(offering.languages, cv.Language),
         "accepts_children": offering.accepts_children,
-        "genders": _labels(offering.genders_served, cv.Gender),
+        "genders": labels(offering.genders_served, cv.Gender),
         "hours": offering.hours,
         "is_shelter": offering.is_shelter,
         "free_places": offering.free_places,

@@ -16,7 +16,7 @@ from cases import vocabularies as cv
 from referrals.models import ServiceOffering
 
 
-def _label(name: str) -> str:
+def _field_label(name: str) -> str:
     return ServiceOffering._meta.get_field(name).verbose_name
 
 
@@ -63,7 +63,7 @@ class OfferingForm(forms.Form):
     """One directory entry of the org admin's own organisation (fields of ServiceOffering)."""
 
     service_type = forms.ChoiceField(
-        label=_label("service_type"),
+        label=_field_label("service_type"),
         choices=[("", _("Choose…")), *cv.ServiceType.choices],
         error_messages={
             "required": _("Choose a service type from the list."),
@@ -71,12 +71,12 @@ class OfferingForm(forms.Form):
         },
     )
     name = forms.CharField(
-        label=_label("name"),
+        label=_field_label("name"),
         max_length=200,
         error_messages={"required": _("Give the service a name.")},
     )
     description = forms.CharField(
-        label=_label("description"),
+        label=_field_label("description"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -85,13 +85,13 @@ class OfferingForm(forms.Form):
         ),
     )
     city = forms.CharField(
-        label=_label("city"),
+        label=_field_label("city"),
         max_length=100,
         error_messages={"required": _("Say in which city the service is.")},
     )
-    region = forms.CharField(label=_label("region"), max_length=100, required=False)
+    region = forms.CharField(label=_field_label("region"), max_length=100, required=False)
     address = forms.CharField(
-        label=_label("address"),
+        label=_field_label("address"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -101,35 +101,35 @@ class OfferingForm(forms.Form):
         ),
     )
     languages = forms.MultipleChoiceField(
-        label=_label("languages"),
+        label=_field_label("languages"),
         required=False,
         choices=cv.Language.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose languages from the list.")},
     )
     accepts_children = forms.BooleanField(
-        label=_label("accepts_children"),
+        label=_field_label("accepts_children"),
         required=False,
         help_text=_("Tick only if the service can take in survivors under 18."),
     )
     genders_served = forms.MultipleChoiceField(
-        label=_label("genders_served"),
+        label=_field_label("genders_served"),
         required=False,
         choices=cv.Gender.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: everyone."),
         error_messages={"invalid_choice": _("Choose genders from the list.")},
     )
-    hours = forms.CharField(label=_label("hours"), max_length=200, required=False)
+    hours = forms.CharField(label=_field_label("hours"), max_length=200, required=False)
     total_places = forms.IntegerField(
-        label=_label("total_places"),
+        label=_field_label("total_places"),
         required=False,
         min_value=0,
         max_value=10000,
         help_text=_("For shelters: how many people it can take in."),
     )
     active = forms.BooleanField(
-        label=_label("active"),
+        label=_field_label("active"),
         required=False,
         initial=True,
         help_text=_("Untick to keep the entry but stop new referrals to it."),

@@ -33,10 +33,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
+from cases.opening import Opener
 from cases.queries import Access, CaseAccess, as_uuid, get_case_for_user
 from cases.summary import case_summary
-from cases.views.case_page import Opener
 from core.forms import add_service_errors
+from core.labels import label, labels
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.forms import case_side as forms
@@ -100,30 +101,23 @@ def _step_view(view: Any) -> Any:
 # --- the referral page ------------------------------------------------------------------
 
 
-def _labels(values: list[str], choices: type) -> list[str]:
-    known = dict(choices.choices)
-    return [str(known.get(value, value)) for value in values or []]
-
-
-def _label(value: str, choices: type) -> str:
-    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:
     """The opened packet as (label, lines of text), coded values labelled."""
     rows = []
     items = packet.items
-    for code, label, value in packet.entries():
+    for code, title, value in packet.entries():
         lines: list[str]
         if code == rv.PacketItem.SAFE_CONTACT and isinstance(value, dict):
             channel = value.get("channel", "")
             if channel == cv.ContactChannel.DO_NOT_CONTACT:
-                rows.append((label, [_("Do not contact her.")]))
+                rows.append((title, [_("Do not contact her.")]))
                 continue
             if not channel and not value.get("address"):
-                rows.append((label, []))
+                rows.append((title, []))
                 continue
-            lines = [_label(channel, cv.ContactChannel)]
+            lines = [label(channel, cv.ContactChannel)]
             if value.get("address"):
                 lines.append(value["address"])
             if value.get("safe_times"):
@@ -133,12 +127,12 @@ def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:
             if value.get("code_word"):
                 lines.append(_("Code word: %(word)s") % {"word": value["code_word"]})
         elif code == rv.PacketItem.NEEDS and isinstance(value, dict):
-            lines = [", ".join(_labels(value.get("codes", []), cv.ServiceType))]
+            lines = [", ".join(labels(value.get("codes", []), cv.ServiceType))]
             if value.get("note"):
                 lines.append(value["note"])
         elif code == rv.PacketItem.RISK and isinstance(value, dict):
-            lines = [_label(value.get("level", ""), cv.RiskLevel)]
-            lines += _labels(value.get("factors", []), cv.RiskFactor)
+            lines = [label(value.get("level", ""), cv.RiskLevel)]
+            lines += labels(value.get("factors", []), cv.RiskFactor)
             if value.get("assessed_on"):
                 lines.append(_("Assessed on %(date)s") % {"date": value["assessed_on"]})
         elif code == rv.PacketItem.GUARDIAN and isinstance(value, dict):
@@ -151,7 +145,7 @@ def packet_rows(packet: Any) -> list[tuple[str, list[str]]]:
             lines = [_("about %(age)s years old") % {"age": value}] if value else []
         else:
             lines = [str(value)] if value not in (None, "") else []
-        rows.append((label, [line for line in lines if line]))
+        rows.append((title, [line for line in lines if line]))
     return rows
 
 
@@ -166,7 +160,7 @@ def _timeline(referral: Any) -> list[dict[str, Any]]:
         except ValueError:
             step = None
         choices = REASON_CHOICES.get(step)
-        reason = _label(event.reason, choices) if choices and event.reason else ""
+        reason = label(event.reason, choices) if choices and event.reason else ""
         who = ""
         if event.actor is not None:
             who = event.actor.display_name
@@ -254,7 +248,7 @@ def _referral_page(
         "can_edit": (access.allows(Access.WORK) and referral.state == rv.State.DRAFT
                      and not summary.shredded),
         # A guardian goes only into a child's packet (referrals.packet.build).
-        "items": _labels([item for item in referral.items if case.is_child
+        "items": labels([item for item in referral.items if case.is_child
                           or item != rv.PacketItem.GUARDIAN], rv.PacketItem),
         "shared_notes": notes,
         "reason": opener(referral, "reason"),

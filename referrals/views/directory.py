@@ -29,17 +29,13 @@ from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
 from core.forms import add_service_errors
+from core.labels import labels
 from referrals import queries, services
 from referrals.forms.directory import DirectorySearchForm, FreePlacesForm, OfferingForm
 from referrals.models import ServiceOffering
 from vault import services as vault
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope
-
-
-def _labels(codes: list[str], choices: type) -> list[str]:
-    labels = dict(choices.choices)
-    return [str(labels.get(code, code)) for code in codes or []]
 
 
 def _address(offering: ServiceOffering, user: Any) -> tuple[str, bool]:
@@ -55,8 +51,8 @@ def _row(offering: ServiceOffering, user: Any) -> dict[str, Any]:
     own = offering.organization_id == user.organization_id
     row: dict[str, Any] = {
         "offering": offering,
-        "languages": _labels(offering.languages, cv.Language),
-        "genders": _labels(offering.genders_served, cv.Gender),
+        "languages": labels(offering.languages, cv.Language),
+        "genders": labels(offering.genders_served, cv.Gender),
         "own": own,
         # Never opened for anyone outside the organisation: a shelter's address is a secret.
         "address": "",

@@ -31,6 +31,7 @@ from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as cv
 from core.forms import add_service_errors
+from core.labels import label
 from referrals import packet as packets
 from referrals import queries, services, workflow
 from referrals import vocabularies as rv
@@ -58,9 +59,6 @@ CLOSED_FOR_GOOD = ("withdrawn", "shredded")
 def _packet_url(referral: Referral) -> str:
     return reverse("referrals:packet", kwargs={"referral_id": referral.pk})
 
-
-def _label(value: Any, choices: type) -> str:
-    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 def _date(value: Any) -> date | None:
@@ -113,7 +111,7 @@ def _sections(opened: packets.Packet) -> dict[str, Any]:
     }
     if "safe_contact" in items:
         contact = dict(items["safe_contact"] or {})
-        contact["channel_label"] = _label(contact.get("channel"), cv.ContactChannel)
+        contact["channel_label"] = label(contact.get("channel"), cv.ContactChannel)
         contact["do_not_contact"] = contact.get("channel") == cv.ContactChannel.DO_NOT_CONTACT
         sections["safe_contact"] = contact
     if "guardian" in items:
@@ -121,15 +119,15 @@ def _sections(opened: packets.Packet) -> dict[str, Any]:
     if "needs" in items:
         needs = items["needs"] or {}
         sections["needs"] = {
-            "labels": [_label(code, cv.ServiceType) for code in needs.get("codes", [])],
+            "labels": [label(code, cv.ServiceType) for code in needs.get("codes", [])],
             "note": needs.get("note", ""),
         }
     if "risk" in items:
         risk = items["risk"] or {}
         sections["risk"] = {
             "level": risk.get("level", ""),
-            "level_label": _label(risk.get("level"), cv.RiskLevel),
-            "factors": [_label(code, cv.RiskFactor) for code in risk.get("factors", [])],
+            "level_label": label(risk.get("level"), cv.RiskLevel),
+            "factors": [label(code, cv.RiskFactor) for code in risk.get("factors", [])],
             "assessed_on": _date(risk.get("assessed_on")),
         }
     if "notes" in items:
@@ -163,7 +161,7 @@ def _render_packet(
         "data": opened.data,
         "answers": answers,
         "can_print": not opened.closed,
-        "urgency_label": _label(opened.data.get("urgency"), rv.Urgency),
+        "urgency_label": label(opened.data.get("urgency"), rv.Urgency),
     }
     if not opened.closed:
         context.update(_sections(opened))
@@ -285,7 +283,7 @@ def print_form(request: HttpRequest, referral_id: Any) -> HttpResponse:
         "referral": referral,
         "packet": opened,
         "data": opened.data,
-        "urgency_label": _label(opened.data.get("urgency"), rv.Urgency),
+        "urgency_label": label(opened.data.get("urgency"), rv.Urgency),
         **_sections(opened),
     }
     return render(request, "referrals/print.html", context)

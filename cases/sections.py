@@ -1,0 +1,80 @@
+"""Sections of the case page that belong to apps above ``cases``.
+
+The case page shows her referrals, but ``cases`` knows nothing of referrals: the app that
+owns such a section registers it here in its ``AppConfig.ready()`` (``referrals`` adds
+"Referrals"), and the page builds and shows every registered section after its follow-ups,
+in the order registered. A section gets the case already fetched and its access level
+already checked by the page's getter: it adds what it shows to the page's context and
+records nothing (the page's one ``CASE_VIEWED`` event covers it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from accounts.models import User
+    from cases.queries import CaseAccess
+
+
+@dataclass(frozen=True)
+class SectionRequest:
+    """What a section may know of the page it is built for."""
+
+    access: CaseAccess
+    actor: User
+    can_work: bool  # she may work the case, and its data is not shredded
+
+    @property
+    def case(self) -> Any:  # noqa: ANN401
+        return self.access.case
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """One section: ``anchor`` is its id on the page (and in links such as
+    ``…/cases/<id>/#referrals``); ``build`` returns its part of the page's context;
+    ``count_key`` names the list in it whose length the page's menu shows."""
+
+    anchor: str
+    title: Promise | str
+    template: str
+    build: Callable[[SectionRequest], dict[str, Any]]
+    count_key: str = ""
+
+
+_SECTIONS: dict[str, CaseSection] = {}
+
+
+def register(section: CaseSection) -> None:
+    """Add a section (once: registering the same anchor again replaces it, so that a
+    second ``ready()`` in tests does not show it twice)."""
+    _SECTIONS[section.anchor] = section
+
+
+def registered() -> tuple[CaseSection, ...]:
+    return tuple(_SECTIONS.values())
+
+
+@dataclass(frozen=True)
+class BuiltSection:
+    anchor: str
+    title: Promise | str
+    template: str
+    count: int | None
+
+
+def build_sections(request: SectionRequest) -> tuple[dict[str, Any], list[BuiltSection]]:
+    """Every registered section's context (merged) and what the page needs to show it."""
+    context: dict[str, Any] = {}
+    shown = []
+    for section in registered():
+        part = section.build(request)
+        context.update(part)
+        count = len(part[section.count_key]) if section.count_key else None
+        shown.append(BuiltSection(section.anchor, section.title, section.template, count))
+    return context, shown
