@@ -3,21 +3,25 @@
 ``build`` opens only the ticked items of the case (and the chosen notes) and returns the
 snapshot; the services seal it with the survivor's key at approval or emergency send.
 ``open_packet`` gives it back to a reader whom ``referrals.queries`` let through; the
-caller records the look. Nothing unticked is ever opened here, so it cannot leak into the
-packet, the partner's pages or mail.
+caller records the look. ``present`` labels an opened packet for every page that shows
+it: the caseworker's and supervisor's preview, the partner's packet page and its print.
+Nothing unticked is ever opened here, so it cannot leak into the packet, the partner's
+pages or mail.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import vocabularies as cv
 from cases.models import Note
-from core.labels import label
+from core.labels import label, labels
 from referrals import vocabularies as rv
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
@@ -166,3 +170,127 @@ def open_packet(referral: Referral, *, actor: User) -> Packet:
         return Packet(data=json.loads(raw))
     except ValueError:
         return Packet(closed="unreadable")
+
+
+# --- presenting an opened packet ----------------------------------------------------------
+
+
+def _date(value: Any) -> date | None:  # noqa: ANN401
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class PresentedPacket:
+    """An opened packet labelled for reading, in two shapes of the same content.
+
+    ``parts()``: the plain rows, then the structured parts (safe contact, guardian,
+    needs, risk, notes) that the partner's page and print lay out each in its own way.
+    ``lines()``: every item as (label, lines of text), in the vocabulary's order, for the
+    case side's compact preview.
+    """
+
+    packet: Packet
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.packet.data
+
+    def urgency_label(self) -> str:
+        return label(self.data.get("urgency"), rv.Urgency)
+
+    def _safe_contact(self) -> dict[str, Any]:
+        contact = dict(self.packet.items.get("safe_contact") or {})
+        contact["channel_label"] = label(contact.get("channel"), cv.ContactChannel)
+        contact["do_not_contact"] = contact.get("channel") == cv.ContactChannel.DO_NOT_CONTACT
+        return contact
+
+    def _needs(self) -> dict[str, Any]:
+        needs = self.packet.items.get("needs") or {}
+        return {"labels": labels(needs.get("codes", []), cv.ServiceType),
+                "note": needs.get("note", "")}
+
+    def _risk(self) -> dict[str, Any]:
+        risk = self.packet.items.get("risk") or {}
+        return {
+            "level": risk.get("level", ""),
+            "level_label": label(risk.get("level"), cv.RiskLevel),
+            "factors": labels(risk.get("factors", []), cv.RiskFactor),
+            "assessed_on": _date(risk.get("assessed_on")),
+            "assessed_on_text": risk.get("assessed_on", ""),
+        }
+
+    def parts(self) -> dict[str, Any]:
+        """Plain rows (structured items have their own parts), then those parts."""
+        items = self.packet.items
+        parts: dict[str, Any] = {
+            "rows": [
+                (title, value) for title, value in self.packet.rows()
+                if not isinstance(value, dict | list)
+            ],
+        }
+        if "safe_contact" in items:
+            parts["safe_contact"] = self._safe_contact()
+        if "guardian" in items:
+            parts["guardian"] = dict(items["guardian"] or {})
+        if "needs" in items:
+            parts["needs"] = self._needs()
+        if "risk" in items:
+            parts["risk"] = self._risk()
+        if "notes" in items:
+            parts["notes"] = [
+                {"date": _date(note.get("date")), "body": note.get("body", "")}
+                for note in items["notes"] or []
+            ]
+        return parts
+
+    def lines(self) -> list[tuple[str, list[str]]]:
+        """Every item as (label, lines of text), coded values labelled."""
+        rows = []
+        items = self.packet.items
+        for code, title, value in self.packet.entries():
+            text: list[str]
+            if code == rv.PacketItem.SAFE_CONTACT and isinstance(value, dict):
+                text = self._safe_contact_lines()
+            elif code == rv.PacketItem.NEEDS and isinstance(value, dict):
+                needs = self._needs()
+                text = [", ".join(needs["labels"]), needs["note"]]
+            elif code == rv.PacketItem.RISK and isinstance(value, dict):
+                risk = self._risk()
+                text = [risk["level_label"], *risk["factors"]]
+                if risk["assessed_on_text"]:
+                    text.append(_("Assessed on %(date)s") % {"date": risk["assessed_on_text"]})
+            elif code == rv.PacketItem.GUARDIAN and isinstance(value, dict):
+                text = [" · ".join(
+                    str(value[key]) for key in ("name", "relationship", "contact") if value.get(key)
+                )]
+            elif code == rv.PacketItem.NOTES and isinstance(value, list):
+                text = [f"{note.get('date', '')} — {note.get('body', '')}" for note in value]
+            elif code == rv.PacketItem.BIRTH_DATE and not items.get("birth_date"):
+                text = [_("about %(age)s years old") % {"age": value}] if value else []
+            else:
+                text = [str(value)] if value not in (None, "") else []
+            rows.append((title, [line for line in text if line]))
+        return rows
+
+    def _safe_contact_lines(self) -> list[str]:
+        contact = self._safe_contact()
+        if contact["do_not_contact"]:
+            return [_("Do not contact her.")]
+        if not contact.get("channel") and not contact.get("address"):
+            return []
+        text = [contact["channel_label"], contact.get("address", "")]
+        if contact.get("safe_times"):
+            text.append(_("Safe times: %(times)s") % {"times": contact["safe_times"]})
+        text.append(_("A message may be left.") if contact.get("may_leave_message")
+                    else _("Never leave a message."))
+        if contact.get("code_word"):
+            text.append(_("Code word: %(word)s") % {"word": contact["code_word"]})
+        return text
+
+
+def present(packet: Packet) -> PresentedPacket:
+    """The one presenter of an opened packet, for every page that shows one."""
+    return PresentedPacket(packet)

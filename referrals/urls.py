@@ -1,16 +1,19 @@
 from django.urls import path
 
-from referrals.views import case_side, directory, partner
+from referrals.views import directory, drafts, partner, referral_page, steps
 
 app_name = "referrals"
 
 urlpatterns = [
-    # --- case side (referrals/views/case_side.py): caseworkers and supervisors ---
-    path("case/<uuid:case_id>/new/", case_side.create, name="create"),
-    path("<uuid:referral_id>/", case_side.detail, name="detail"),
-    path("<uuid:referral_id>/edit/", case_side.edit, name="edit"),
-    path("<uuid:referral_id>/step/<slug:step>/", case_side.step, name="step"),
-    path("<uuid:referral_id>/review/", case_side.review, name="review"),
+    # --- case side: caseworkers and supervisors ---
+    # drafts (referrals/views/drafts.py)
+    path("case/<uuid:case_id>/new/", drafts.create, name="create"),
+    path("<uuid:referral_id>/edit/", drafts.edit, name="edit"),
+    # the referral page (referrals/views/referral_page.py)
+    path("<uuid:referral_id>/", referral_page.detail, name="detail"),
+    # the steps (referrals/views/steps.py)
+    path("<uuid:referral_id>/step/<slug:step>/", steps.step, name="step"),
+    path("<uuid:referral_id>/review/", steps.review, name="review"),
     # --- end case side ---
     # --- partner (referrals/views/partner.py): the provider's staff ---
     path("inbox/", partner.inbox_page, name="inbox"),

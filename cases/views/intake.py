@@ -18,13 +18,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
+from audit.denials import deny_unseen
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.forms.intake import (
@@ -335,12 +336,11 @@ def edit_section(request: HttpRequest, case_id: Any, section: str) -> HttpRespon
     current = SECTIONS.get(section)
     if current is None:
         # Not a page at all; still a refused request on a case URL, so it is recorded.
-        record_event(
+        deny_unseen(
+            actor=request.user,
             action=Action.CASE_UPDATED if request.method == "POST" else Action.CASE_VIEWED,
-            actor=request.user, outcome=Outcome.DENIED, target_type="case",
-            target_id=case_id,
+            target_type="case", target_id=case_id,
         )
-        raise Http404
     purpose = current.event_purpose
     if request.method == "POST":
         access = get_case_for_user(

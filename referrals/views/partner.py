@@ -13,7 +13,6 @@ changes nothing and says so.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -21,23 +20,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.denials import deny_unseen
 from audit.models import Action, Outcome
 from audit.services import record_event
-from cases import vocabularies as cv
 from core.forms import add_service_errors
-from core.labels import label
 from referrals import packet as packets
-from referrals import queries, services, workflow
-from referrals import vocabularies as rv
+from referrals import queries, workflow
 from referrals.forms.partner import STEP_FORMS
 from referrals.models import Referral
-from referrals.views.case_side import seen_state
+from referrals.steps import take_step
+from referrals.views.common import seen_state
 from referrals.workflow import Step, StepNotAllowedNow, StepRefused
 from vault.scope import key_scope
 
@@ -59,13 +57,6 @@ CLOSED_FOR_GOOD = ("withdrawn", "shredded")
 def _packet_url(referral: Referral) -> str:
     return reverse("referrals:packet", kwargs={"referral_id": referral.pk})
 
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- the inbox ---------------------------------------------------------------------------
@@ -100,44 +91,6 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 # --- the packet --------------------------------------------------------------------------
 
 
-def _sections(opened: packets.Packet) -> dict[str, Any]:
-    """The packet's items, labelled for the page: plain rows, then its structured parts."""
-    items = opened.items
-    sections: dict[str, Any] = {
-        # Structured items (safe contact, guardian, needs, risk, notes) have their own parts.
-        "rows": [
-            (label, value) for label, value in opened.rows() if not isinstance(value, dict | list)
-        ],
-    }
-    if "safe_contact" in items:
-        contact = dict(items["safe_contact"] or {})
-        contact["channel_label"] = label(contact.get("channel"), cv.ContactChannel)
-        contact["do_not_contact"] = contact.get("channel") == cv.ContactChannel.DO_NOT_CONTACT
-        sections["safe_contact"] = contact
-    if "guardian" in items:
-        sections["guardian"] = dict(items["guardian"] or {})
-    if "needs" in items:
-        needs = items["needs"] or {}
-        sections["needs"] = {
-            "labels": [label(code, cv.ServiceType) for code in needs.get("codes", [])],
-            "note": needs.get("note", ""),
-        }
-    if "risk" in items:
-        risk = items["risk"] or {}
-        sections["risk"] = {
-            "level": risk.get("level", ""),
-            "level_label": label(risk.get("level"), cv.RiskLevel),
-            "factors": [label(code, cv.RiskFactor) for code in risk.get("factors", [])],
-            "assessed_on": _date(risk.get("assessed_on")),
-        }
-    if "notes" in items:
-        sections["notes"] = [
-            {"date": _date(note.get("date")), "body": note.get("body", "")}
-            for note in items["notes"] or []
-        ]
-    return sections
-
-
 def _render_packet(
     request: HttpRequest,
     referral: Referral,
@@ -161,10 +114,10 @@ def _render_packet(
         "data": opened.data,
         "answers": answers,
         "can_print": not opened.closed,
-        "urgency_label": label(opened.data.get("urgency"), rv.Urgency),
+        "urgency_label": packets.present(opened).urgency_label(),
     }
     if not opened.closed:
-        context.update(_sections(opened))
+        context.update(packets.present(opened).parts())
     return render(request, "referrals/partner/packet.html", context, status=status)
 
 
@@ -177,22 +130,6 @@ def packet(request: HttpRequest, referral_id: Any) -> HttpResponse:
 
 
 # --- the answer ---------------------------------------------------------------------------
-
-
-def _take(
-    step: str, actor: Any, referral: Referral, data: dict[str, Any], seen_state: str | None
-) -> Referral:
-    if step == Step.ACCEPT:
-        return services.accept_referral(actor=actor, referral=referral, seen_state=seen_state)
-    if step == Step.DECLINE:
-        return services.decline_referral(
-            actor=actor, referral=referral, seen_state=seen_state,
-            reason=data["reason"], note=data["note"],
-        )
-    return services.complete_referral(
-        actor=actor, referral=referral, seen_state=seen_state,
-        outcome=data["outcome"], note=data["note"],
-    )
 
 
 _DONE = {
@@ -209,7 +146,9 @@ _DONE = {
 def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:
     form_class = STEP_FORMS.get(step)
     if form_class is None:
-        raise Http404
+        # Not a step of the provider's: refused like a referral she cannot see.
+        deny_unseen(actor=request.user, action=Action.PACKET_VIEWED, target_type="referral",
+                    target_id=referral_id)
     action = workflow.TRANSITIONS[Step(step)].action
     # The service records the step; a refusal is recorded below.
     referral = queries.get_packet_for_partner(
@@ -218,7 +157,8 @@ def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            _take(step, request.user, referral, form.cleaned_data, seen_state(request))
+            take_step(Step(step), actor=request.user, referral=referral,
+                      data=form.cleaned_data, seen_state=seen_state(request))
         except StepRefused:
             record_event(
                 action=action,
@@ -279,11 +219,12 @@ def print_form(request: HttpRequest, referral_id: Any) -> HttpResponse:
         target=referral,
         case_code=referral.case.code,
     )
+    presented = packets.present(opened)
     context = {
         "referral": referral,
         "packet": opened,
         "data": opened.data,
-        "urgency_label": label(opened.data.get("urgency"), rv.Urgency),
-        **_sections(opened),
+        "urgency_label": presented.urgency_label(),
+        **presented.parts(),
     }
     return render(request, "referrals/print.html", context)
