@@ -11,6 +11,9 @@ and the providers told. Each such cascade is one hook here, named with:
   system check (``cases.E001``) fails at start-up while a named receiver is missing, so
   this file is the whole list: nothing is connected from anywhere else.
 
+An app above cases that names hooks of its own (for apps above it) builds them with the
+same ``Hook`` in its own ``hooks.py``; the start-up check covers every hook built.
+
 Receivers are plain calls, not django signals: they run in order, inside the caller's
 transaction, and an exception from one rolls back the caller's whole change (the consent
 stays given, her key is not shredded). ``referrals`` connects its receivers in
@@ -26,6 +29,8 @@ from typing import Any
 from django.core import checks
 from django.db import transaction
 
+_ALL: list[Hook] = []  # every hook built, here or in an app above: the start-up check's list
+
 
 def dotted_path(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
@@ -40,6 +45,9 @@ class Hook:
     arguments: tuple[str, ...]
     receivers: tuple[str, ...]
     _connected: list[Callable[..., Any]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        _ALL.append(self)
 
     def connect(self, receiver: Callable[..., Any]) -> None:
         """Fill the hook with one of its named receivers (idempotent)."""
@@ -59,7 +67,7 @@ class Hook:
     def missing(self) -> tuple[str, ...]:
         return tuple(path for path in self.receivers if path not in self.connected)
 
-    def run(self, **arguments: Any) -> None:
+    def call(self, **arguments: Any) -> None:
         """Call every receiver, in the caller's transaction; their errors are the caller's."""
         if set(arguments) != set(self.arguments):
             raise TypeError(f"the {self.name} hook takes {', '.join(self.arguments)}")
@@ -90,7 +98,7 @@ SHREDDING_CONFIRMED = Hook(
     receivers=("referrals.services.withdraw_referrals_of_shredded_survivor",),
 )
 
-HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED)
+HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED)  # the hooks of cases
 
 
 @checks.register()
@@ -102,6 +110,6 @@ def hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             obj="cases.hooks",
             id="cases.E001",
         )
-        for hook in HOOKS
+        for hook in _ALL
         for path in hook.missing
     ]

@@ -120,5 +120,5 @@ def withdraw_consent(*, actor: User, case: Case, consent: Consent, reason: str) 
     record_event(action=Action.CONSENT_WITHDRAWN, actor=actor, target=consent, case_code=case.code)
     # What relied on it stops, in this transaction, with the consent row locked and
     # already withdrawn: the withdrawal and its consequences commit together or not at all.
-    hooks.CONSENT_WITHDRAWN.run(consent=consent, actor=actor)
+    hooks.CONSENT_WITHDRAWN.call(consent=consent, actor=actor)
     return consent

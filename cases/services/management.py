@@ -522,7 +522,7 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
         case_code=shred_request.case.code, purpose=shred_request.reason,
     )
     # Her referrals end with her data, in this same transaction (cases.hooks).
-    hooks.SHREDDING_CONFIRMED.run(shred_request=shred_request, actor=actor)
+    hooks.SHREDDING_CONFIRMED.call(shred_request=shred_request, actor=actor)
     survivor_id = survivor.pk
 
     def destroy_key() -> None:

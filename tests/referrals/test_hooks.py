@@ -58,6 +58,17 @@ def test_the_start_up_check_names_a_receiver_that_is_missing(monkeypatch):
     assert "withdraw_referrals_covered_by" in problems[0].msg
 
 
+def test_the_check_covers_hooks_that_apps_above_cases_build(monkeypatch):
+    monkeypatch.setattr(hooks, "_ALL", list(hooks._ALL))
+    hooks.Hook(name="referral_completed", caller="referrals.services.complete_referral",
+               arguments=("referral", "actor"), receivers=("plans.receivers.record",))
+
+    assert [p.msg for p in hooks.hooks_are_filled()] == [
+        "The referral_completed hook has no receiver plans.receivers.record: its cascade "
+        "would not happen."
+    ]
+
+
 def test_a_receiver_not_named_by_the_hook_cannot_be_connected():
     def somewhere_else(**arguments):
         pass
@@ -77,7 +88,7 @@ def test_a_hook_runs_only_inside_its_callers_transaction():
     # Outside any transaction (this test has none around it) a failing receiver could
     # leave half a cascade behind: the hook refuses before calling anyone.
     with pytest.raises(RuntimeError, match="transaction"):
-        hooks.CONSENT_WITHDRAWN.run(consent=None, actor=None)
+        hooks.CONSENT_WITHDRAWN.call(consent=None, actor=None)
 
 
 def test_a_hook_with_a_missing_receiver_refuses_to_run_half_a_cascade(
