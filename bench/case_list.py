@@ -106,8 +106,9 @@ def floor_view(request):
     from django.shortcuts import render
 
     from cases.forms.lists import CaseFilterForm, NameSearchForm
+    from cases.listing import with_next_follow_up
     from cases.queries import visible_cases
-    from cases.views.lists import PAGE_SIZE, with_next_follow_up
+    from cases.views.lists import PAGE_SIZE
 
     page = Paginator(with_next_follow_up(visible_cases(request.user)), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -25,9 +25,9 @@ from audit.models import Action
 from audit.services import record_event
 from cases import vocabularies as v
 from cases.forms.lists import CLOSED_STATUSES
+from cases.listing import open_names, with_next_follow_up
 from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
 from cases.queries import colleagues_by_id, open_follow_ups, visible_cases
-from cases.views.lists import open_names, with_next_follow_up
 from referrals import queries as referral_queries
 
 if TYPE_CHECKING:
