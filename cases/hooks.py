@@ -102,7 +102,7 @@ HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED)  # the hooks of cases
 
 
 @checks.register()
-def hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ANN401
+def hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     return [
         checks.Error(
             f"The {hook.name} hook has no receiver {path}: its cascade would not happen.",

@@ -36,11 +36,11 @@ class Opened:
 class Opener:
     """Opens sealed values for one person; after her key is shredded, opens nothing."""
 
-    def __init__(self, actor, *, shredded: bool = False) -> None:  # noqa: ANN001
+    def __init__(self, actor, *, shredded: bool = False) -> None:
         self.actor = actor
         self.shredded = shredded
 
-    def __call__(self, instance, field_name: str) -> Opened:  # noqa: ANN001
+    def __call__(self, instance, field_name: str) -> Opened:
         if self.shredded:
             return Opened(shredded=True) if getattr(instance, field_name) is not None else Opened()
         try:
@@ -51,7 +51,7 @@ class Opener:
             return Opened(unreadable=True)
         return Opened(text=value or "")
 
-    def json(self, instance, field_name: str) -> dict | Opened:  # noqa: ANN001
+    def json(self, instance, field_name: str) -> dict | Opened:
         opened = self(instance, field_name)
         if opened.problem:
             return opened

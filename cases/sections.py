@@ -30,7 +30,7 @@ class SectionRequest:
     can_work: bool  # she may work the case, and its data is not shredded
 
     @property
-    def case(self) -> Any:  # noqa: ANN401
+    def case(self) -> Any:
         return self.access.case
 
 

@@ -18,7 +18,7 @@ def _known(choices: ChoicesLike) -> dict[Any, Any]:
     return dict(getattr(choices, "choices", choices))
 
 
-def label(value: Any, choices: ChoicesLike) -> str:  # noqa: ANN401
+def label(value: Any, choices: ChoicesLike) -> str:
     """The label of ``value`` in ``choices``; "" for no value."""
     if value in (None, ""):
         return ""

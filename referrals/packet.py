@@ -175,7 +175,7 @@ def open_packet(referral: Referral, *, actor: User) -> Packet:
 # --- presenting an opened packet ----------------------------------------------------------
 
 
-def _date(value: Any) -> date | None:  # noqa: ANN401
+def _date(value: Any) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):

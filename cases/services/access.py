@@ -10,7 +10,7 @@ from cases.models import Case
 from cases.queries import Access, access_level
 
 
-def SHREDDED_MESSAGE() -> str:  # noqa: N802 - reads as the constant message it is
+def SHREDDED_MESSAGE() -> str:
     return _("Her data was shredded: nothing more can be recorded in this case.")
 
 

@@ -13,15 +13,15 @@ from referrals import vocabularies as rv
 from vault.scope import key_scope
 
 
-def referral_url(referral_id: Any) -> str:  # noqa: ANN401
+def referral_url(referral_id: Any) -> str:
     return reverse("referrals:detail", kwargs={"referral_id": referral_id})
 
 
-def case_url(case_id: Any) -> str:  # noqa: ANN401
+def case_url(case_id: Any) -> str:
     return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}#referrals"
 
 
-def step_view(view: Any) -> Any:  # noqa: ANN401
+def step_view(view: Any) -> Any:
     """POST only (no state changes through a GET), signed in, one key scope."""
     return login_required(require_POST(key_scope()(view)))
 

@@ -39,7 +39,7 @@ from referrals.views.referral_page import referral_page
 from vault.scope import key_scope
 
 
-def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:  # noqa: ANN401
+def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:
     if shredded:
         return []
     opener = Opener(user)
@@ -48,7 +48,7 @@ def _notes_of(case: Any, user: Any, shredded: bool) -> list[dict]:  # noqa: ANN4
 
 def _form_page(
     request: HttpRequest, case_access: CaseAccess, form: forms.ReferralForm, *,
-    referral: Any = None, status: int = 200,  # noqa: ANN401
+    referral: Any = None, status: int = 200,
 ) -> HttpResponse:
     case = case_access.case
     offering = form.offering
@@ -104,7 +104,7 @@ def _closed_page(request: HttpRequest, case_access: CaseAccess, message: str) ->
     )
 
 
-def _why_not_referable(case: Any) -> str:  # noqa: ANN401
+def _why_not_referable(case: Any) -> str:
     if case.survivor.is_shredded:
         return _("Her data has been shredded: nothing more can be recorded.")
     if case.is_closed:
@@ -115,7 +115,7 @@ def _why_not_referable(case: Any) -> str:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @key_scope()
-def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def create(request: HttpRequest, case_id: Any) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         case_access = get_case_for_user(
@@ -181,7 +181,7 @@ def create(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @key_scope()
-def edit(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
     user = request.user
     posting = request.method == "POST"
     access = get_referral_for_user(

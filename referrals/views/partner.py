@@ -148,7 +148,7 @@ def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:
     if form_class is None:
         # Not a step of the provider's: refused like a referral she cannot see.
         deny_unseen(actor=request.user, action=Action.PACKET_VIEWED, target_type="referral",
-                    target_id=referral_id)
+                    target_id=referral_id, purpose="unknown_step")
     action = workflow.TRANSITIONS[Step(step)].action
     # The service records the step; a refusal is recorded below.
     referral = queries.get_packet_for_partner(

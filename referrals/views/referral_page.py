@@ -51,7 +51,7 @@ REASON_CHOICES = {
 }
 
 
-def _timeline(referral: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+def _timeline(referral: Any) -> list[dict[str, Any]]:
     entries = [{
         "at": referral.created_at, "what": _("Draft started"),
         "who": referral.created_by.display_name, "reason": "",
@@ -83,7 +83,7 @@ def _timeline(referral: Any) -> list[dict[str, Any]]:  # noqa: ANN401
     return entries
 
 
-def _may_review(user: Any, access: ReferralAccess) -> bool:  # noqa: ANN401
+def _may_review(user: Any, access: ReferralAccess) -> bool:
     referral = access.referral
     return (
         access.allows(Access.SUPERVISE)
@@ -173,7 +173,7 @@ def referral_page(
     return render(request, "referrals/case/detail.html", context, status=status)
 
 
-def _preview(referral: Any, user: Any) -> Packet | None:  # noqa: ANN401
+def _preview(referral: Any, user: Any) -> Packet | None:
     try:
         return Packet(data=build_packet(referral, actor=user))
     except CannotOpen:
@@ -183,6 +183,6 @@ def _preview(referral: Any, user: Any) -> Packet | None:  # noqa: ANN401
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @key_scope()
-def detail(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     access = get_referral_for_user(request.user, referral_id)
     return referral_page(request, access)

@@ -63,7 +63,7 @@ def _refused(request: HttpRequest, access: ReferralAccess, action: str,
 
 
 @step_view
-def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:  # noqa: ANN401
+def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:
     user = request.user
     try:
         chosen = Step(step)
@@ -76,7 +76,8 @@ def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:  # 
     referral = access.referral
     if chosen not in forms.STEP_FORMS:
         # Accept and decline are the provider's, on the partner's pages.
-        deny_unseen(actor=user, action=action, target_type="referral", target_id=referral.pk)
+        deny_unseen(actor=user, action=action, target_type="referral", target_id=referral.pk,
+                    purpose="unknown_step")
     show_confirm = referral.offering.is_full
     form = forms.step_form(chosen, request.POST, show_confirm=show_confirm)
     status = 200
@@ -110,7 +111,7 @@ def step(request: HttpRequest, referral_id: Any, step: str) -> HttpResponse:  # 
 
 
 @step_view
-def review(request: HttpRequest, referral_id: Any) -> HttpResponse:  # noqa: ANN401
+def review(request: HttpRequest, referral_id: Any) -> HttpResponse:
     user = request.user
     action = Action.REFERRAL_REVIEWED
     access = get_referral_for_user(
