@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +30,7 @@ from oversight.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, Pers
 from oversight.reviews import AlreadyReviewed, review_emergency_grant
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    pass
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -252,15 +252,3 @@ def anomaly_list(request: HttpRequest) -> HttpResponse:
             "total": sum(len(items) for items in found.values()),
         },
     )
-
-
-def auditor_summary(user: User) -> dict[str, Any]:
-    """What an auditor's home page shows: grants to review, anomalies, latest refusals."""
-    events = queries.events_for_auditor(user)
-    found = anomalies.find_anomalies(events)
-    return {
-        "grants_awaiting": queries.grants_awaiting_review(user).count(),
-        "anomaly_count": sum(len(items) for items in found.values()),
-        "latest_denied": list(events.filter(outcome=Outcome.DENIED)[:5]),
-        "recent_events": list(events[:15]),
-    }

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from accounts import queries as account_queries
 from accounts.models import Role
 from cases.vocabularies import ServiceType
-from oversight.views import auditor_summary
+from oversight.home import auditor_summary
 from referrals import queries as referral_queries
 from workspace import dashboards
 
