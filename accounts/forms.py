@@ -62,22 +62,22 @@ class UserForm(forms.Form):
 
 
 class NewUserForm(UserForm):
+    """A new colleague. No password here: she chooses her own through the link that
+    Amparo mails her; her administrator never knows it."""
+
     username = forms.RegexField(
         label=_("Username"),
         max_length=150,
         regex=r"^[\w.@+-]+\Z",
         error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
     )
-    password = forms.CharField(
-        label=_("First password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    email = forms.EmailField(
+        label=_("Email"),
         help_text=_(
-            "At least 12 characters. Give it to the person in private; "
-            "she sets up two-factor sign-in the first time she signs in."
+            "Amparo mails her a one-time link to choose her password and set up her phone."
         ),
     )
-    field_order = ["username", "first_name", "last_name", "email", "role", "teams", "password"]
+    field_order = ["username", "first_name", "last_name", "email", "role", "teams"]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -85,21 +85,55 @@ class NewUserForm(UserForm):
             raise forms.ValidationError(_("This username is already taken."))
         return username
 
+
+class ChoosePasswordForm(forms.Form):
+    """Her own password, chosen through an invitation link."""
+
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Only you know it: nobody at Amparo can read it."),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, person: User, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.person = person
+
     def clean(self) -> dict:
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            candidate = User(
-                username=cleaned.get("username", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-                email=cleaned.get("email", ""),
-            )
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords are not the same."))
+        elif first:
             try:
-                password_validation.validate_password(password, candidate)
+                password_validation.validate_password(first, self.person)
             except forms.ValidationError as error:
-                self.add_error("password", error)
+                self.add_error("new_password1", error)
         return cleaned
+
+
+class ConfirmIdentityForm(forms.Form):
+    """Her password and a current code, before her second factor changes."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
+        ),
+    )
 
 
 class TeamForm(forms.Form):

@@ -60,6 +60,7 @@ class RequireTwoFactorMiddleware:
         "accounts:logout",
         "accounts:two_factor_verify",
         "accounts:two_factor_enrol",
+        "accounts:invitation",
         "set_language",
     }
 

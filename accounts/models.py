@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -123,3 +124,49 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InvitationKind(models.TextChoices):
+    """Why a one-time link was sent. Each leads to the same page: she sets her own
+    password, then enrols a second factor if she has none (or confirms the one she has)."""
+
+    NEW_ACCOUNT = "new_account", _("New account")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor reset")
+
+
+class Invitation(models.Model):
+    """A one-time link by which a person sets her own password (DESIGN §1, issue 11).
+
+    Only a SHA-256 digest of the link's token is stored: whoever reads the database (or a
+    backup of it) cannot use a pending link. A link works once, until ``expires_at``,
+    while it is the newest link of its person and while she is active.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=InvitationKind.choices)
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    # Empty when the installation's operator sent it (the create_organization command).
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # Set when a newer link for the same person replaced this one.
+    superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -35,3 +35,24 @@ def expiry_reason(session: SessionBase, now: datetime) -> str:
     if stamp - last_seen > settings.AMPARO_SESSION_IDLE_TIMEOUT.total_seconds():
         return IDLE
     return ""
+
+
+# Enrolling a second factor is allowed only to a session that just proved it may: through
+# an invitation link, or with the password and a current code. A password alone (stolen
+# with the phone, or after an administrator's reset) never enrols a phone.
+ENROLMENT_ALLOWED = "amparo_enrolment_allowed"
+ENROLMENT_WINDOW_SECONDS = 15 * 60
+
+
+def allow_enrolment(session: SessionBase, user_id: int, now: datetime) -> None:
+    until = now.timestamp() + ENROLMENT_WINDOW_SECONDS
+    session[ENROLMENT_ALLOWED] = {"user": user_id, "until": until}
+
+
+def enrolment_allowed(session: SessionBase, user_id: int, now: datetime) -> bool:
+    grant = session.get(ENROLMENT_ALLOWED)
+    return bool(grant) and grant.get("user") == user_id and now.timestamp() < grant.get("until", 0)
+
+
+def end_enrolment(session: SessionBase) -> None:
+    session.pop(ENROLMENT_ALLOWED, None)

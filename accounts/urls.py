@@ -10,6 +10,7 @@ urlpatterns = [
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
     path("security/", views.security, name="security"),
+    path("security/new-phone/", views.new_phone, name="new_phone"),
     path(
         "security/recovery-codes/",
         views.regenerate_recovery_codes,
@@ -25,6 +26,16 @@ urlpatterns = [
         views.user_reset_two_factor,
         name="user_reset_two_factor",
     ),
+    path(
+        "users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"
+    ),
+    path(
+        "users/<int:pk>/resend-invitation/",
+        views.user_resend_invitation,
+        name="user_resend_invitation",
+    ),
+    # One-time links from invitation mails; the token is checked by its digest.
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_edit, name="team_edit"),

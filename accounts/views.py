@@ -15,12 +15,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import queries, services, sessions
-from accounts.forms import EnrolmentForm, LoginForm, NewUserForm, TeamForm, TokenForm, UserForm
+from accounts.forms import (
+    ChoosePasswordForm,
+    ConfirmIdentityForm,
+    EnrolmentForm,
+    LoginForm,
+    NewUserForm,
+    TeamForm,
+    TokenForm,
+    UserForm,
+)
 from accounts.middleware import two_factor_exempt
 
 
@@ -122,12 +132,21 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    """First sign-in, or a verified user setting up a new phone."""
+    """Setting up a phone: just after an invitation link, or after confirming the
+    password and a current code on the security page. Never with a password alone."""
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:login")
-    if services.has_two_factor(user) and not user.is_verified():
-        return redirect("accounts:two_factor_verify")
+    if not sessions.enrolment_allowed(request.session, user.pk, timezone.now()):
+        if services.has_two_factor(user):
+            if not user.is_verified():
+                return redirect("accounts:two_factor_verify")
+            messages.info(
+                request, _("To move to a new phone, first confirm your password and a code.")
+            )
+            return redirect("accounts:security")
+        services.record_enrolment_refused(actor=user)
+        return render(request, "accounts/enrolment_needs_link.html", status=403)
     device = services.pending_totp_device(actor=user)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,6 +156,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             device.refresh_from_db()
             otp_login(request, device)
+            sessions.end_enrolment(request.session)
             request.session.cycle_key()
             return render(
                 request,
@@ -160,6 +180,22 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 # --- one's own account -----------------------------------------------------------------
 
 
+def _security_page(
+    request: HttpRequest,
+    *,
+    password_form: PasswordChangeForm | None = None,
+    phone_form: ConfirmIdentityForm | None = None,
+    codes_form: ConfirmIdentityForm | None = None,
+) -> HttpResponse:
+    context = {
+        "form": password_form or PasswordChangeForm(request.user),
+        "phone_form": phone_form or ConfirmIdentityForm(prefix="phone"),
+        "codes_form": codes_form or ConfirmIdentityForm(prefix="codes"),
+        "has_two_factor": services.has_two_factor(request.user),
+    }
+    return render(request, "accounts/security.html", context)
+
+
 @login_required
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def security(request: HttpRequest) -> HttpResponse:
@@ -173,22 +209,102 @@ def security(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.has_error("old_password"):
         # Someone at an unlocked screen guessing the password: the auditors should know.
         services.record_failed_password_change(actor=request.user)
-    return render(
-        request,
-        "accounts/security.html",
-        {"form": form, "has_two_factor": services.has_two_factor(request.user)},
+    return _security_page(request, password_form=form)
+
+
+def _identity_refused(form: ConfirmIdentityForm) -> None:
+    form.add_error(
+        None,
+        _("The password or the code is not right. Nothing was changed; check both and try again."),
     )
 
 
 @login_required
 @require_POST
+@sensitive_post_parameters("phone-password", "phone-token")
+def new_phone(request: HttpRequest) -> HttpResponse:
+    """Moving to a new phone starts with the password and a current code."""
+    form = ConfirmIdentityForm(request.POST, prefix="phone")
+    if form.is_valid():
+        if services.confirm_second_factor_change(
+            actor=request.user,
+            password=form.cleaned_data["password"],
+            token=form.cleaned_data["token"],
+        ):
+            sessions.allow_enrolment(request.session, request.user.pk, timezone.now())
+            return redirect(_with_next(reverse("accounts:two_factor_enrol"), reverse("home")))
+        _identity_refused(form)
+    return _security_page(request, phone_form=form)
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("codes-password", "codes-token")
 def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
-    codes = services.regenerate_recovery_codes(actor=request.user)
-    request.session.cycle_key()
+    form = ConfirmIdentityForm(request.POST, prefix="codes")
+    if form.is_valid():
+        codes = services.regenerate_recovery_codes(
+            actor=request.user,
+            password=form.cleaned_data["password"],
+            token=form.cleaned_data["token"],
+        )
+        if codes is not None:
+            request.session.cycle_key()
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": reverse("accounts:security")},
+            )
+        _identity_refused(form)
+    return _security_page(request, codes_form=form)
+
+
+# --- invitation links ------------------------------------------------------------------
+
+
+_REFUSAL_STATUS = {services.REFUSAL_UNKNOWN: 404}
+
+
+def _invitation_refused(request: HttpRequest, error: services.InvitationRefused) -> HttpResponse:
     return render(
         request,
-        "accounts/recovery_codes.html",
-        {"codes": codes, "next": reverse("accounts:security")},
+        "accounts/invitation_refused.html",
+        {"reason": error.reason},
+        status=_REFUSAL_STATUS.get(error.reason, 410),
+    )
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@sensitive_variables("token")
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-time link: she chooses her password, then sets up (or confirms) her phone."""
+    try:
+        # Opening the page is an event; posting the form is recorded by its outcome.
+        found = services.open_invitation(token=token, opened=request.method != "POST")
+    except services.InvitationRefused as error:
+        return _invitation_refused(request, error)
+    person = found.user
+    form = ChoosePasswordForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accepted = services.accept_invitation(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except services.InvitationRefused as error:
+            return _invitation_refused(request, error)
+        # Whoever was signed in on this browser before is signed out (login flushes).
+        login(request, accepted.person, backend="django.contrib.auth.backends.ModelBackend")
+        now = timezone.now()
+        sessions.start(request.session, now)
+        if accepted.needs_enrolment:
+            sessions.allow_enrolment(request.session, accepted.person.pk, now)
+            return redirect("accounts:two_factor_enrol")
+        return redirect("accounts:two_factor_verify")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"form": form, "person": person, "kind": found.kind},
     )
 
 
@@ -202,25 +318,34 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@sensitive_post_parameters("password")
 def user_create(request: HttpRequest) -> HttpResponse:
     queries.manageable_users(request.user)  # 403 for anyone but an org admin
     organization = request.user.organization
     form = NewUserForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = services.create_user(
-            actor=request.user,
-            username=data["username"],
-            password=data["password"],
-            role=data["role"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            teams=data["teams"],
-        )
-        messages.success(request, _("%(name)s can now sign in.") % {"name": person.display_name})
-        return redirect("accounts:user_list")
+        try:
+            person = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                teams=data["teams"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "An invitation was sent to %(email)s. %(name)s chooses her own password "
+                    "through its link."
+                )
+                % {"email": person.email, "name": person.display_name},
+            )
+            return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "person": None})
 
 
@@ -255,7 +380,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "person": person, "has_two_factor": services.has_two_factor(person)},
+        {
+            "form": form,
+            "person": person,
+            "has_two_factor": services.has_two_factor(person),
+            "awaits_invitation": services.awaits_invitation(person),
+        },
     )
 
 
@@ -284,17 +414,57 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:user_list")
 
 
+def _reset(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:  # noqa: ANN001
+    person = queries.get_manageable_user(request.user, pk)
+    if person.pk == request.user.pk:
+        messages.error(request, _("Change your own password and phone on your account page."))
+        return redirect("accounts:user_edit", pk=pk)
+    try:
+        service(actor=request.user, user=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"name": person.display_name, "email": person.email})
+    return redirect("accounts:user_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reset(
+        request,
+        pk,
+        services.reset_password,
+        _(
+            "The password of %(name)s no longer works and she was signed out. A one-time link "
+            "to choose a new one was sent to %(email)s."
+        ),
+    )
+
+
 @login_required
 @require_POST
 def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
-    person = queries.get_manageable_user(request.user, pk)
-    services.reset_two_factor(actor=request.user, user=person)
-    messages.success(
+    return _reset(
         request,
-        _("%(name)s will set up two-factor sign-in again the next time she signs in.")
-        % {"name": person.display_name},
+        pk,
+        services.reset_two_factor,
+        _(
+            "The two-factor sign-in of %(name)s no longer works and she was signed out. A "
+            "one-time link to set it up again was sent to %(email)s."
+        ),
     )
-    return redirect("accounts:user_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def user_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reset(
+        request,
+        pk,
+        services.resend_invitation,
+        _("A new invitation was sent to %(email)s; the earlier link no longer works."),
+    )
 
 
 # --- organisation admin: teams ----------------------------------------------------------

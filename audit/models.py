@@ -39,6 +39,30 @@ class Action(models.TextChoices):
     TEAM_CREATED = "team.created", _("Team created")
     TEAM_UPDATED = "team.updated", _("Team changed")
     USER_MANAGEMENT_DENIED = "user_management.denied", _("User management refused")
+    # One-time links by which a person sets her own password (accounts.services).
+    ORGANIZATION_CREATED = "organization.created", _("Organisation created")
+    INVITATION_SENT = "invitation.sent", _("Invitation link sent")
+    INVITATION_OPENED = "invitation.opened", _("Invitation link opened")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Password set through an invitation link")
+    INVITATION_REFUSED = "invitation.refused", _("Invitation link refused")
+    PASSWORD_RESET = "password.reset", _("Password reset by an administrator")
+    TWO_FACTOR_CHANGE_CONFIRMED = (
+        "two_factor.change_confirmed",
+        _("Password and code confirmed to change the second factor"),
+    )
+    TWO_FACTOR_CHANGE_REFUSED = (
+        "two_factor.change_refused",
+        _("Second-factor change refused"),
+    )
+    TWO_FACTOR_ENROLMENT_REFUSED = (
+        "two_factor.enrolment_refused",
+        _("Two-factor set-up refused without an invitation link"),
+    )
+    ROLE_GRANTED = "user.role_granted", _("Role that reads survivor records granted")
+    # Superusers' changes in Django's admin (/django-admin/).
+    ADMIN_ADDED = "admin.added", _("Added in the Django admin")
+    ADMIN_CHANGED = "admin.changed", _("Changed in the Django admin")
+    ADMIN_DELETED = "admin.deleted", _("Deleted in the Django admin")
     VAULT_INTEGRITY_FAILURE = "vault.integrity_failure", _("Encrypted value failed to open")
     VAULT_KEY_CREATED = "vault.key_created", _("Data key created")
     VAULT_KEYS_ROTATED = "vault.keys_rotated", _("Master key rotated")

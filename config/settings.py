@@ -175,6 +175,9 @@ SILENCED_SYSTEM_CHECKS = ["security.W003"]
 OTP_TOTP_ISSUER = env_str("AMPARO_OTP_ISSUER", "Amparo")
 OTP_TOTP_TOLERANCE = 1
 AMPARO_RECOVERY_CODE_COUNT = 10
+# A new account, and every reset, is a one-time link by which the person sets her own
+# password (accounts.services); an unused link stops working after this many hours.
+AMPARO_INVITATION_LIFETIME = timedelta(hours=env_int("AMPARO_INVITATION_HOURS", 72))
 
 # Lockout counts failures per username *and* source address together, so somebody
 # elsewhere cannot lock a caseworker out by guessing at her username.
