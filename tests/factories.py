@@ -57,3 +57,16 @@ def current_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + offset_steps * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def give_recovery_codes(user: User, count: int = 10) -> list[str]:
+    """Recovery codes for a user, as enrolment makes them (without going through it)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from accounts.services import RECOVERY_DEVICE_NAME, _recovery_code
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+    device.token_set.all().delete()
+    codes = [_recovery_code() for _ in range(count)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes

@@ -60,3 +60,51 @@ def in_english(client: Client) -> Client:
     """Ask for English pages, so that assertions can quote the source strings."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+def enrolling_client(user: User) -> Client:
+    """A client past the password step that may enrol a phone, as just after an
+    invitation link (the only way a session without a phone may enrol one)."""
+    from django.utils import timezone
+
+    from accounts import sessions
+
+    client = password_only_client(user)
+    session = client.session
+    sessions.allow_enrolment(session, user.pk, timezone.now())
+    session.save()
+    return client
+
+
+def _current_code_of(user: User) -> str:
+    from accounts.services import confirmed_totp_device
+    from tests.factories import current_code
+
+    return current_code(confirmed_totp_device(user))
+
+
+def confirm_new_phone(client: Client, user: User, password: str = TEST_PASSWORD) -> HttpResponse:
+    """Her password and a current code on the security page: the way to a new phone."""
+    return client.post(
+        reverse("accounts:new_phone"),
+        {"phone-password": password, "phone-token": _current_code_of(user)},
+    )
+
+
+def new_recovery_codes(client: Client, user: User, password: str = TEST_PASSWORD) -> HttpResponse:
+    """Her password and a current code: the way to new recovery codes."""
+    return client.post(
+        reverse("accounts:regenerate_recovery_codes"),
+        {"codes-password": password, "codes-token": _current_code_of(user)},
+    )
+
+
+def allow_enrolment(client: Client, user: User) -> None:
+    """Mark a client's session as just past an invitation link (see enrolling_client)."""
+    from django.utils import timezone
+
+    from accounts import sessions
+
+    session = client.session
+    sessions.allow_enrolment(session, user.pk, timezone.now())
+    session.save()

@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role
-from tests.accounts.helpers import in_english, password_only_client, password_step
+from tests.accounts.helpers import (
+    enrolling_client,
+    in_english,
+    new_recovery_codes,
+    password_only_client,
+    password_step,
+)
 from tests.factories import UserFactory, enrol_totp
 
 BANNER = "Demo — never enter real data"
@@ -36,8 +42,10 @@ def test_demo_banner_shows_on_every_page(client, client_for, org_admin, casework
         "home": admin.get(reverse("home")),
         "caseworker home": worker.get(reverse("home")),
         "security": worker.get(reverse("accounts:security")),
-        "enrolment": worker.get(reverse("accounts:two_factor_enrol")),
-        "recovery codes": worker.post(reverse("accounts:regenerate_recovery_codes")),
+        "enrolment": in_english(enrolling_client(caseworker)).get(
+            reverse("accounts:two_factor_enrol")
+        ),
+        "recovery codes": new_recovery_codes(worker, caseworker),
         "user list": admin.get(reverse("accounts:user_list")),
         "user form": admin.get(reverse("accounts:user_create")),
         "team list": admin.get(reverse("accounts:team_list")),

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from tests.accounts.helpers import enrolling_client, new_recovery_codes
 from tests.factories import UserFactory
 
 ALLOWED_SOURCES = {"'self'", "'none'", "data:"}
@@ -46,8 +47,8 @@ def responses(client_for, organization, org_admin, caseworker, team, other_organ
     found = {
         "home": worker.get(reverse("home")),
         "security": worker.get(reverse("accounts:security")),
-        "recovery codes": worker.post(reverse("accounts:regenerate_recovery_codes")),
-        "enrolment": worker.get(reverse("accounts:two_factor_enrol")),
+        "recovery codes": new_recovery_codes(worker, caseworker),
+        "enrolment": enrolling_client(caseworker).get(reverse("accounts:two_factor_enrol")),
         "user list": admin.get(reverse("accounts:user_list")),
         "user form": admin.get(reverse("accounts:user_edit", args=[caseworker.pk])),
         "team list": admin.get(reverse("accounts:team_list")),

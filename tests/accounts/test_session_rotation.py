@@ -14,7 +14,14 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.accounts.helpers import code_step, password_only_client, password_step, session_key
+from tests.accounts.helpers import (
+    code_step,
+    confirm_new_phone,
+    enrolling_client,
+    new_recovery_codes,
+    password_step,
+    session_key,
+)
 from tests.factories import TEST_PASSWORD, current_code, enrol_totp
 
 NOW = "2026-03-02 14:00:00+00:00"
@@ -69,7 +76,7 @@ def test_session_key_rotates_on_password_change(client_for, caseworker):
 
 @time_machine.travel(NOW, tick=False)
 def test_session_key_rotates_on_enrolment(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(reverse("accounts:two_factor_enrol"))
     old_key = session_key(client)
     device = TOTPDevice.objects.get(user=caseworker)
@@ -83,6 +90,7 @@ def test_session_key_rotates_on_enrolment(caseworker):
 def test_session_key_rotates_on_moving_to_a_new_phone(client_for, caseworker):
     with time_machine.travel(NOW, tick=False) as clock:
         client = client_for(caseworker)
+        confirm_new_phone(client, caseworker)
         client.get(reverse("accounts:two_factor_enrol"))
         old_key = session_key(client)
         device = TOTPDevice.objects.get(user=caseworker, confirmed=False)
@@ -97,7 +105,7 @@ def test_session_key_rotates_on_recovery_code_regeneration(client_for, caseworke
     client = client_for(caseworker)
     old_key = session_key(client)
 
-    response = client.post(reverse("accounts:regenerate_recovery_codes"))
+    response = new_recovery_codes(client, caseworker)
 
     assert response.status_code == 200
     _assert_rotated(client, old_key)

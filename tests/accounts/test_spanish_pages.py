@@ -24,10 +24,16 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import Organization, Role, Team, User
+from accounts.models import InvitationKind, Organization, Role, Team, User
 from audit.models import Action, Outcome
 from audit.services import record_event
-from tests.accounts.helpers import password_only_client, password_step
+from tests.accounts.helpers import (
+    confirm_new_phone,
+    enrolling_client,
+    new_recovery_codes,
+    password_only_client,
+    password_step,
+)
 from tests.accounts.translation import (
     page_language,
     spelled_the_same,
@@ -160,6 +166,13 @@ def _verify_wrong(net: Network):
 
 @page("two-factor enrolment")
 def _enrol(net: Network):
+    return net.client(enrolling_client(net.colleague())).get(
+        reverse("accounts:two_factor_enrol")
+    )
+
+
+@page("two-factor enrolment, refused without a link")
+def _enrol_refused(net: Network):
     return net.client(password_only_client(net.colleague())).get(
         reverse("accounts:two_factor_enrol")
     )
@@ -167,7 +180,7 @@ def _enrol(net: Network):
 
 @page("two-factor enrolment, not six digits")
 def _enrol_invalid(net: Network):
-    return net.client(password_only_client(net.colleague())).post(
+    return net.client(enrolling_client(net.colleague())).post(
         reverse("accounts:two_factor_enrol"), {"token": "12ab"}
     )
 
@@ -175,7 +188,7 @@ def _enrol_invalid(net: Network):
 @page("two-factor enrolment, wrong code")
 def _enrol_wrong(net: Network):
     user = net.colleague()
-    client = net.client(password_only_client(user))
+    client = net.client(enrolling_client(user))
     client.get(reverse("accounts:two_factor_enrol"))
     device = TOTPDevice.objects.get(user=user)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
@@ -184,7 +197,81 @@ def _enrol_wrong(net: Network):
 
 @page("recovery codes")
 def _recovery_codes(net: Network):
-    return net.signed_in(Role.CASEWORKER).post(reverse("accounts:regenerate_recovery_codes"))
+    user = net.colleague()
+    return new_recovery_codes(net.client(signed_in_client(user)), user)
+
+
+@page("security, new phone refused")
+def _new_phone_refused(net: Network):
+    user = net.colleague()
+    return confirm_new_phone(net.client(signed_in_client(user)), user, password="wrong")
+
+
+@page("security, new phone before confirming")
+def _new_phone_unconfirmed(net: Network):
+    return net.signed_in(Role.SUPERVISOR).get(reverse("accounts:two_factor_enrol"), follow=True)
+
+
+# --- invitation links -----------------------------------------------------------------
+
+
+def _invited(net: Network) -> tuple[User, str]:
+    """A colleague with a fresh password-reset link, and the link's token."""
+    person = net.colleague(email="nueva@example.org")
+    link = services.operator_reset(user=person, kind=InvitationKind.PASSWORD_RESET)
+    return person, link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _invitation_token(net: Network) -> str:
+    return _invited(net)[1]
+
+
+@page("invitation")
+def _invitation(net: Network):
+    token = _invitation_token(net)
+    return net.anonymous().get(reverse("accounts:invitation", args=[token]))
+
+
+@page("invitation, passwords refused")
+def _invitation_refused_password(net: Network):
+    token = _invitation_token(net)
+    return net.anonymous().post(
+        reverse("accounts:invitation", args=[token]),
+        {"new_password1": "short", "new_password2": "other"},
+    )
+
+
+@page("invitation, unknown link")
+def _invitation_unknown(net: Network):
+    return net.anonymous().get(reverse("accounts:invitation", args=["no-such-link"]))
+
+
+@page("invitation, used link")
+def _invitation_used(net: Network):
+    token = _invitation_token(net)
+    services.accept_invitation(token=token, password="a-long-enough-passphrase")
+    return net.anonymous().get(reverse("accounts:invitation", args=[token]))
+
+
+@page("invitation, expired link")
+def _invitation_expired(net: Network):
+    token = _invitation_token(net)
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        return net.anonymous().get(reverse("accounts:invitation", args=[token]))
+
+
+@page("invitation, replaced link")
+def _invitation_replaced(net: Network):
+    person, token = _invited(net)
+    services.operator_reset(user=person, kind=InvitationKind.PASSWORD_RESET)
+    return net.anonymous().get(reverse("accounts:invitation", args=[token]))
+
+
+@page("invitation, deactivated person")
+def _invitation_inactive(net: Network):
+    person, token = _invited(net)
+    services.deactivate_user(actor=net.people[Role.ORG_ADMIN], user=person)
+    return net.anonymous().get(reverse("accounts:invitation", args=[token]))
 
 
 # --- home for each role -------------------------------------------------------------------
@@ -261,7 +348,7 @@ def _user_created(net: Network):
     return net.signed_in(Role.ORG_ADMIN).post(
         reverse("accounts:user_create"),
         {"username": f"nueva_{net.language}", "first_name": "Nueva", "role": Role.AUDITOR,
-         "password": "a-long-enough-passphrase"},
+         "email": "nueva@example.org"},
         follow=True,
     )
 
@@ -275,8 +362,7 @@ def _user_new(net: Network):
 def _user_new_refused(net: Network):
     return net.signed_in(Role.ORG_ADMIN).post(
         reverse("accounts:user_create"),
-        {"username": "demo_auditor", "email": "not-an-address", "role": "nonsense",
-         "password": "12345"},
+        {"username": "demo_auditor", "email": "not-an-address", "role": "nonsense"},
     )
 
 
@@ -341,10 +427,38 @@ def _user_reactivated(net: Network):
 
 @page("user form, two-factor reset message")
 def _user_reset(net: Network):
-    person = net.colleague()
+    person = net.colleague(email="rosa@example.org")
     enrol_totp(person)
     return net.signed_in(Role.ORG_ADMIN).post(
         reverse("accounts:user_reset_two_factor", args=[person.pk]), follow=True
+    )
+
+
+@page("user form, password reset message")
+def _user_reset_password(net: Network):
+    person = net.colleague(email="rosa@example.org")
+    return net.signed_in(Role.ORG_ADMIN).post(
+        reverse("accounts:user_reset_password", args=[person.pk]), follow=True
+    )
+
+
+@page("user form, reset refused without an email address")
+def _user_reset_no_email(net: Network):
+    person = net.colleague(email="")
+    return net.signed_in(Role.ORG_ADMIN).post(
+        reverse("accounts:user_reset_password", args=[person.pk]), follow=True
+    )
+
+
+@page("user form, waiting for her invitation, new one sent")
+def _user_resend(net: Network):
+    admin = net.people[Role.ORG_ADMIN]
+    person = services.create_user(
+        actor=admin, username=f"invitada_{net.language}", role=Role.CASEWORKER,
+        email="invitada@example.org",
+    )
+    return net.signed_in(Role.ORG_ADMIN).post(
+        reverse("accounts:user_resend_invitation", args=[person.pk]), follow=True
     )
 
 
@@ -429,7 +543,7 @@ def _render(net: Network, name: str, language: str) -> str:
     net.language = language
     with time_machine.travel(NOW, tick=True):
         response = PAGES[name](net)
-    assert response.status_code in (200, 403, 404, 429), (name, response.status_code)
+    assert response.status_code in (200, 403, 404, 410, 429), (name, response.status_code)
     html = response.content.decode()
     assert page_language(html) == language, f"{name} did not render in {language!r}"
     return html

@@ -10,7 +10,12 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from tests.accounts.helpers import is_fully_signed_in, password_only_client
+from tests.accounts.helpers import (
+    confirm_new_phone,
+    enrolling_client,
+    is_fully_signed_in,
+    password_only_client,
+)
 from tests.factories import current_code, enrol_totp
 
 NOW = "2026-03-02 14:00:00+00:00"
@@ -22,7 +27,7 @@ def _pending_device(user) -> TOTPDevice:
 
 
 def test_enrolment_shows_the_qr_code_inline_as_svg(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
 
     response = client.get(ENROL)
 
@@ -33,7 +38,7 @@ def test_enrolment_shows_the_qr_code_inline_as_svg(caseworker):
 
 
 def test_reloading_the_page_shows_the_same_secret(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
 
     first = client.get(ENROL).context["secret_groups"]
     second = client.get(ENROL).context["secret_groups"]
@@ -44,7 +49,7 @@ def test_reloading_the_page_shows_the_same_secret(caseworker):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_right_code_enrols_and_shows_recovery_codes(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(ENROL)
     device = _pending_device(caseworker)
 
@@ -65,7 +70,7 @@ def test_a_right_code_enrols_and_shows_recovery_codes(caseworker):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_wrong_code_does_not_enrol(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(ENROL)
     device = _pending_device(caseworker)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
@@ -80,7 +85,7 @@ def test_a_wrong_code_does_not_enrol(caseworker):
 
 
 def test_anything_but_six_digits_is_refused(caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(ENROL)
 
     response = client.post(ENROL, {"token": "abc123"})
@@ -105,6 +110,7 @@ def test_moving_to_a_new_phone_retires_the_old_one(client_for, caseworker):
     with time_machine.travel(NOW, tick=False) as clock:
         client = client_for(caseworker)
         old_device = TOTPDevice.objects.get(user=caseworker, confirmed=True)
+        assert confirm_new_phone(client, caseworker).status_code == 302
         client.get(ENROL)
         new_device = _pending_device(caseworker)
         clock.shift(timedelta(seconds=1))

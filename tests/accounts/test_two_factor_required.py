@@ -16,7 +16,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.middleware import RequireTwoFactorMiddleware
 from accounts.models import User
-from tests.accounts.helpers import password_only_client
+from tests.accounts.helpers import enrolling_client, password_only_client
 from tests.factories import enrol_totp
 
 # Values that satisfy the usual converters (int, str, slug, path, uuid) and admin regexes.
@@ -111,7 +111,8 @@ def test_a_superuser_also_needs_the_second_factor_for_the_admin(db):
 def test_sign_in_pages_stay_reachable(name, enrolled, caseworker):
     if enrolled:
         enrol_totp(caseworker)
-    client = password_only_client(caseworker)
+    # Enrolment is reachable, and shown, to a session that came through its invitation link.
+    client = password_only_client(caseworker) if enrolled else enrolling_client(caseworker)
 
     assert client.get(reverse(name)).status_code == 200
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts import services
 from tests.accounts.helpers import code_step, is_fully_signed_in, password_only_client
-from tests.factories import current_code, enrol_totp
+from tests.factories import TEST_PASSWORD, current_code, enrol_totp, give_recovery_codes
 
 NOW = "2026-03-02 14:00:00+00:00"
 
@@ -108,7 +108,7 @@ def test_after_a_wrong_code_even_the_right_one_waits(clock, caseworker, device):
 
 
 def test_recovery_code_works_once_and_only_once(clock, caseworker, device):
-    codes = services.regenerate_recovery_codes(actor=caseworker)
+    codes = give_recovery_codes(caseworker)
 
     first = password_only_client(caseworker)
     code_step(first, codes[0])
@@ -123,7 +123,7 @@ def test_recovery_code_works_once_and_only_once(clock, caseworker, device):
 
 
 def test_a_recovery_code_is_accepted_as_written_down(clock, caseworker, device):
-    codes = services.regenerate_recovery_codes(actor=caseworker)
+    codes = give_recovery_codes(caseworker)
     client = password_only_client(caseworker)
 
     code_step(client, f" {codes[3].upper()} ")
@@ -132,7 +132,7 @@ def test_a_recovery_code_is_accepted_as_written_down(clock, caseworker, device):
 
 
 def test_other_recovery_codes_still_work_after_one_is_used(clock, caseworker, device):
-    codes = services.regenerate_recovery_codes(actor=caseworker)
+    codes = give_recovery_codes(caseworker)
     code_step(password_only_client(caseworker), codes[0])
     clock.shift(timedelta(minutes=1))
 
@@ -143,8 +143,11 @@ def test_other_recovery_codes_still_work_after_one_is_used(clock, caseworker, de
 
 
 def test_regenerating_recovery_codes_retires_the_old_ones(clock, caseworker, device):
-    old = services.regenerate_recovery_codes(actor=caseworker)
-    services.regenerate_recovery_codes(actor=caseworker)
+    old = give_recovery_codes(caseworker)
+    services.regenerate_recovery_codes(
+        actor=caseworker, password=TEST_PASSWORD, token=current_code(device)
+    )
+    clock.shift(timedelta(minutes=1))
 
     client = password_only_client(caseworker)
     code_step(client, old[0])
@@ -154,8 +157,8 @@ def test_regenerating_recovery_codes_retires_the_old_ones(clock, caseworker, dev
 
 def test_another_persons_recovery_code_is_refused(clock, caseworker, supervisor, device):
     enrol_totp(supervisor)
-    theirs = services.regenerate_recovery_codes(actor=supervisor)
-    services.regenerate_recovery_codes(actor=caseworker)
+    theirs = give_recovery_codes(supervisor)
+    give_recovery_codes(caseworker)
 
     client = password_only_client(caseworker)
     code_step(client, theirs[0])

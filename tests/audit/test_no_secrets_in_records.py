@@ -18,7 +18,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AccessEvent
-from tests.accounts.helpers import code_step, password_step
+from tests.accounts.helpers import allow_enrolment, code_step, new_recovery_codes, password_step
 from tests.factories import UserFactory, current_code
 
 PASSWORD = "Quechua-Llama-Sunrise-42"
@@ -103,6 +103,7 @@ def test_codes_are_never_stored(person):
         # Enrolment, with a wrong first code and then the right one.
         client = Client()
         password_step(client, "ana", PASSWORD)
+        allow_enrolment(client, person)  # as after her invitation link
         client.get(reverse("accounts:two_factor_enrol"))
         device = TOTPDevice.objects.get(user=person)
         enrolment_code = current_code(device)
@@ -136,7 +137,7 @@ def test_codes_are_never_stored(person):
 
 def test_regenerated_recovery_codes_are_never_stored(client_for, person):
     client = client_for(person)
-    response = client.post(reverse("accounts:regenerate_recovery_codes"))
+    response = new_recovery_codes(client, person, PASSWORD)
 
     _assert_never_stored(response.context["codes"])
 

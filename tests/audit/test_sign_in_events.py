@@ -11,10 +11,15 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
 from audit.models import AccessEvent, Action, Outcome
-from tests.accounts.helpers import code_step, password_only_client, password_step
-from tests.factories import current_code, enrol_totp
+from tests.accounts.helpers import (
+    code_step,
+    enrolling_client,
+    new_recovery_codes,
+    password_only_client,
+    password_step,
+)
+from tests.factories import current_code, enrol_totp, give_recovery_codes
 
 ADDRESS = "192.0.2.10"
 NOW = "2026-03-02 14:00:00+00:00"
@@ -128,7 +133,7 @@ def test_a_wrong_code_is_recorded(clock, caseworker):
 
 def test_a_recovery_code_is_recorded(clock, caseworker):
     enrol_totp(caseworker)
-    codes = services.regenerate_recovery_codes(actor=caseworker)
+    codes = give_recovery_codes(caseworker)
 
     code_step(password_only_client(caseworker), codes[0])
 
@@ -138,7 +143,7 @@ def test_a_recovery_code_is_recorded(clock, caseworker):
 
 
 def test_enrolment_is_recorded(clock, caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(reverse("accounts:two_factor_enrol"))
     device = caseworker.totpdevice_set.get()
 
@@ -150,7 +155,7 @@ def test_enrolment_is_recorded(clock, caseworker):
 
 
 def test_a_wrong_enrolment_code_is_recorded(clock, caseworker):
-    client = password_only_client(caseworker)
+    client = enrolling_client(caseworker)
     client.get(reverse("accounts:two_factor_enrol"))
     device = caseworker.totpdevice_set.get()
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
@@ -161,7 +166,7 @@ def test_a_wrong_enrolment_code_is_recorded(clock, caseworker):
 
 
 def test_recovery_code_regeneration_is_recorded(client_for, caseworker):
-    client_for(caseworker).post(reverse("accounts:regenerate_recovery_codes"))
+    new_recovery_codes(client_for(caseworker), caseworker)
 
     assert _only(Action.RECOVERY_CODES_REGENERATED).actor == caseworker
 
