@@ -7,24 +7,32 @@ in other roles (403), and an outsider, the admin of another organisation (404).
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, Team, User
-from tests.factories import UserFactory, enrol_totp
+from accounts.models import Invitation, Role, Team, User
+from tests.factories import TEST_PASSWORD, UserFactory, enrol_totp
 
 USER_PAGES = ["accounts:user_edit"]
 USER_ACTIONS = [
     "accounts:user_deactivate",
     "accounts:user_reactivate",
     "accounts:user_reset_two_factor",
+    "accounts:user_reset_password",
+    "accounts:user_resend_invitation",
 ]
 
 
 @pytest.fixture
 def colleague(organization, team):
     """The person being managed: a caseworker of the org admin's organisation."""
-    person = UserFactory(organization=organization, role=Role.CASEWORKER, username="colleague")
+    person = UserFactory(
+        organization=organization,
+        role=Role.CASEWORKER,
+        username="colleague",
+        email="colleague@example.org",
+    )
     team.members.add(person)
     enrol_totp(person)
     return person
@@ -40,6 +48,8 @@ def _management_urls(colleague: User, team: Team) -> list[tuple[str, str]]:
         ("post", reverse("accounts:user_deactivate", args=[colleague.pk])),
         ("post", reverse("accounts:user_reactivate", args=[colleague.pk])),
         ("post", reverse("accounts:user_reset_two_factor", args=[colleague.pk])),
+        ("post", reverse("accounts:user_reset_password", args=[colleague.pk])),
+        ("post", reverse("accounts:user_resend_invitation", args=[colleague.pk])),
         ("get", reverse("accounts:team_list")),
         ("get", reverse("accounts:team_create")),
         ("post", reverse("accounts:team_create")),
@@ -73,7 +83,9 @@ def test_other_roles_of_the_same_organisation_get_403(
 
     colleague.refresh_from_db()
     assert colleague.is_active
+    assert colleague.check_password(TEST_PASSWORD)
     assert TOTPDevice.objects.filter(user=colleague).exists()
+    assert not Invitation.objects.exists()
     assert Team.objects.count() == 1
     assert User.objects.count() == people_before
 
@@ -123,7 +135,10 @@ def test_an_outsider_admin_cannot_act_on_another_organisations_user(
     assert response.status_code == 404
     colleague.refresh_from_db()
     assert colleague.is_active
+    assert colleague.check_password(TEST_PASSWORD)
     assert TOTPDevice.objects.filter(user=colleague).exists()
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
 
 
 def test_an_outsider_admin_gets_404_on_another_organisations_team(
@@ -151,7 +166,7 @@ def test_an_admin_cannot_put_another_organisations_team_on_a_person(
             "username": "nueva",
             "role": Role.CASEWORKER,
             "teams": [foreign_team.pk],
-            "password": "a-long-enough-passphrase",
+            "email": "nueva@example.org",
         },
     )
 
