@@ -28,18 +28,6 @@ pytestmark = pytest.mark.usefixtures("site_url")
 
 
 @pytest.fixture
-def site_url():
-    with override_settings(AMPARO_SITE_URL=SITE_URL):
-        yield
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs what waits for the commit (the mail) at the block's end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def invited(org_admin, team, committed):
     """A caseworker just invited by her organisation's administrator, and her link."""
     with committed():
