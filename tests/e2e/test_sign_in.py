@@ -9,6 +9,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from accounts import services
+from accounts.models import InvitationKind
 from tests.e2e.conftest import (
     ROLE_HEADINGS,
     ROLES,
@@ -61,11 +63,19 @@ def test_it_refuses_a_wrong_code_and_says_why(open_page, person_with_phone):
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_it_enrols_a_phone_on_first_sign_in(language, open_page, caseworker):
+def test_it_enrols_a_phone_through_her_invitation_link(language, open_page, caseworker):
+    caseworker.email = "caseworker@example.org"
+    caseworker.set_unusable_password()  # a new account: nobody has chosen a password yet
+    caseworker.save(update_fields=["email", "password"])
+    link = services.operator_reset(user=caseworker, kind=InvitationKind.NEW_ACCOUNT)
+    password = "a-password-only-she-knows"
     visit = open_page(language)
     page = visit.page
-    visit.goto(reverse("accounts:login"))
-    submit_password(visit, caseworker.username)
+    visit.goto(link)  # a path: the test settings have no site URL
+    page.locator("input[name=new_password1]").fill(password)
+    page.locator("input[name=new_password2]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
 
     expect(page).to_have_url(re.compile(re.escape(reverse("accounts:two_factor_enrol"))))
     qr = page.locator("img.qr")
