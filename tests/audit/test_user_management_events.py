@@ -34,7 +34,7 @@ def _assert_by_admin(event: AccessEvent, org_admin: User, target) -> None:
 def test_creating_a_person_is_recorded(admin_client, org_admin):
     admin_client.post(
         reverse("accounts:user_create"),
-        {"username": "nuevo", "role": Role.CASEWORKER, "password": "a-long-enough-passphrase"},
+        {"username": "nuevo", "role": Role.CASEWORKER, "email": "nuevo@example.org"},
     )
 
     _assert_by_admin(_only(Action.USER_CREATED), org_admin, User.objects.get(username="nuevo"))
@@ -43,7 +43,7 @@ def test_creating_a_person_is_recorded(admin_client, org_admin):
 def test_a_refused_creation_records_nothing(admin_client):
     admin_client.post(
         reverse("accounts:user_create"),
-        {"username": "nuevo", "role": Role.CASEWORKER, "password": "short"},
+        {"username": "nuevo", "role": Role.CASEWORKER, "email": "not-an-address"},
     )
 
     assert not AccessEvent.objects.filter(action=Action.USER_CREATED).exists()
@@ -52,10 +52,24 @@ def test_a_refused_creation_records_nothing(admin_client):
 def test_editing_a_person_is_recorded(admin_client, org_admin, caseworker):
     admin_client.post(
         reverse("accounts:user_edit", args=[caseworker.pk]),
-        {"first_name": "Ana", "last_name": "", "email": "", "role": Role.SUPERVISOR},
+        {"first_name": "Ana", "last_name": "", "email": "", "role": Role.AUDITOR},
     )
 
     _assert_by_admin(_only(Action.USER_UPDATED), org_admin, caseworker)
+
+
+def test_granting_a_role_that_reads_survivor_records_is_recorded_as_such(
+    admin_client, org_admin, auditor
+):
+    admin_client.post(
+        reverse("accounts:user_edit", args=[auditor.pk]),
+        {"first_name": "Ana", "last_name": "", "email": "", "role": Role.SUPERVISOR},
+    )
+
+    event = _only(Action.ROLE_GRANTED)
+    _assert_by_admin(event, org_admin, auditor)
+    assert event.purpose == Role.SUPERVISOR
+    assert not AccessEvent.objects.filter(action=Action.USER_UPDATED).exists()
 
 
 def test_deactivating_a_person_is_recorded(admin_client, org_admin, caseworker):
@@ -72,6 +86,8 @@ def test_reactivating_a_person_is_recorded(admin_client, org_admin, caseworker):
 
 def test_resetting_two_factor_is_recorded(admin_client, org_admin, caseworker):
     enrol_totp(caseworker)
+    caseworker.email = "caseworker@example.org"
+    caseworker.save(update_fields=["email"])
 
     admin_client.post(reverse("accounts:user_reset_two_factor", args=[caseworker.pk]))
 
