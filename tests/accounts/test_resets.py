@@ -282,3 +282,13 @@ def test_no_new_invitation_once_she_has_chosen_her_password(
 
     assert not Invitation.objects.exists()
     assert mail.outbox == []
+
+
+def test_the_people_list_shows_who_has_not_chosen_a_password_yet(
+    client_for, org_admin, colleague, committed
+):
+    _post(client_for(org_admin), "accounts:user_reset_password", colleague, committed)
+
+    page = in_english(client_for(org_admin)).get(reverse("accounts:user_list"))
+
+    assert "Link sent, password not chosen yet" in page.content.decode()
