@@ -61,6 +61,7 @@ class RequireTwoFactorMiddleware:
         "accounts:two_factor_verify",
         "accounts:two_factor_enrol",
         "accounts:invitation",
+        "accounts:invitation_password",
         "set_language",
     }
 

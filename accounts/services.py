@@ -448,12 +448,12 @@ def _refusal(invitation: Invitation | None, now) -> str:  # noqa: ANN001
     return ""
 
 
-def _find_invitation(token: str, *, lock: bool = False) -> Invitation | None:
+def _find_invitation(digest: str, *, lock: bool = False) -> Invitation | None:
     rows = Invitation.objects.select_related("user")
     if lock:
         # Two tabs posting the same link at once: the second waits, then finds it used.
         rows = rows.select_for_update(of=("self",))
-    return rows.filter(token_digest=token_digest(token)).first()
+    return rows.filter(token_digest=digest).first()
 
 
 def _record_refusal(error: InvitationRefused) -> None:
@@ -468,24 +468,34 @@ def _record_refusal(error: InvitationRefused) -> None:
     )
 
 
-def open_invitation(*, token: str, opened: bool = True) -> Invitation:
-    """The link still works: return its invitation (with an event when ``opened``, the
-    page's first showing); or raise InvitationRefused, recorded as a denial."""
-    invitation = _find_invitation(token)
+def open_invitation(*, token: str) -> Invitation:
+    """The link was opened: it still works (an event), or InvitationRefused (an event).
+
+    The page then carries on under the link's digest (kept in the session), so the token
+    itself leaves the address bar and is never written anywhere, not even in a sign-in
+    log that records the address of the request.
+    """
+    invitation = check_invitation(digest=token_digest(token))
+    with transaction.atomic():
+        record_event(
+            action=Action.INVITATION_OPENED,
+            target=invitation.user,
+            purpose=invitation.kind,
+            organization=invitation.user.organization,
+        )
+    return invitation
+
+
+def check_invitation(*, digest: str) -> Invitation:
+    """The invitation whose token has this digest, if it still works; otherwise
+    InvitationRefused, recorded as a denial."""
+    invitation = _find_invitation(digest)
     reason = _refusal(invitation, timezone.now())
     if reason:
         error = InvitationRefused(reason, invitation)
         with transaction.atomic():
             _record_refusal(error)
         raise error
-    if opened:
-        with transaction.atomic():
-            record_event(
-                action=Action.INVITATION_OPENED,
-                target=invitation.user,
-                purpose=invitation.kind,
-                organization=invitation.user.organization,
-            )
     return invitation
 
 
@@ -496,14 +506,15 @@ class AcceptedInvitation:
     needs_enrolment: bool
 
 
-def accept_invitation(*, token: str, password: str) -> AcceptedInvitation:
+def accept_invitation(*, digest: str, password: str) -> AcceptedInvitation:
     """She sets her own password through a link that still works; the link is used up.
 
-    The caller has validated the password. Raises InvitationRefused (recorded) for a
-    link that is unknown, used, replaced, expired, or of a deactivated person.
+    ``digest``: of the link's token (see open_invitation). The caller has validated the
+    password. Raises InvitationRefused (recorded) for a link that is unknown, used,
+    replaced, expired, or of a deactivated person.
     """
     try:
-        return _accept_invitation(token=token, password=password)
+        return _accept_invitation(digest=digest, password=password)
     except InvitationRefused as error:
         # Recorded in a transaction of its own: the refused one was rolled back.
         with transaction.atomic():
@@ -512,8 +523,8 @@ def accept_invitation(*, token: str, password: str) -> AcceptedInvitation:
 
 
 @transaction.atomic
-def _accept_invitation(*, token: str, password: str) -> AcceptedInvitation:
-    invitation = _find_invitation(token, lock=True)
+def _accept_invitation(*, digest: str, password: str) -> AcceptedInvitation:
+    invitation = _find_invitation(digest, lock=True)
     now = timezone.now()
     reason = _refusal(invitation, now)
     if reason:

@@ -34,7 +34,9 @@ urlpatterns = [
         views.user_resend_invitation,
         name="user_resend_invitation",
     ),
-    # One-time links from invitation mails; the token is checked by its digest.
+    # One-time links from invitation mails; the token is checked by its digest, and the
+    # page goes on at an address without it.
+    path("invitation/", views.invitation_password, name="invitation_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from accounts import queries, services, sessions
@@ -274,14 +274,30 @@ def _invitation_refused(request: HttpRequest, error: services.InvitationRefused)
     )
 
 
+# The digest of the link being used, while she chooses her password on this browser.
+INVITATION_SESSION_KEY = "amparo_invitation"
+
+
 @never_cache
-@sensitive_post_parameters("new_password1", "new_password2")
+@require_GET
 @sensitive_variables("token")
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """A one-time link: she chooses her password, then sets up (or confirms) her phone."""
+    """A one-time link from a mail: checked, then continued at an address without it."""
     try:
-        # Opening the page is an event; posting the form is recorded by its outcome.
-        found = services.open_invitation(token=token, opened=request.method != "POST")
+        found = services.open_invitation(token=token)
+    except services.InvitationRefused as error:
+        return _invitation_refused(request, error)
+    request.session[INVITATION_SESSION_KEY] = found.token_digest
+    return redirect("accounts:invitation_password")
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def invitation_password(request: HttpRequest) -> HttpResponse:
+    """She chooses her password, then sets up (or confirms) her phone."""
+    digest = request.session.get(INVITATION_SESSION_KEY, "")
+    try:
+        found = services.check_invitation(digest=digest)
     except services.InvitationRefused as error:
         return _invitation_refused(request, error)
     person = found.user
@@ -289,12 +305,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             accepted = services.accept_invitation(
-                token=token, password=form.cleaned_data["new_password1"]
+                digest=digest, password=form.cleaned_data["new_password1"]
             )
         except services.InvitationRefused as error:
             return _invitation_refused(request, error)
         # Whoever was signed in on this browser before is signed out (login flushes).
         login(request, accepted.person, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(INVITATION_SESSION_KEY, None)
         now = timezone.now()
         sessions.start(request.session, now)
         if accepted.needs_enrolment:

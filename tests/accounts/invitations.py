@@ -30,3 +30,21 @@ def token_of(link: str) -> str:
 def path_of(link: str) -> str:
     assert link.startswith(SITE_URL), link
     return link[len(SITE_URL):]
+
+
+def post_password(client, password: str, again: str | None = None):  # noqa: ANN001, ANN201
+    """The form the link leads to (at an address without the token)."""
+    from django.urls import reverse
+
+    return client.post(
+        reverse("accounts:invitation_password"),
+        {"new_password1": password, "new_password2": again or password},
+    )
+
+
+def choose_password(client, link: str, password: str, again: str | None = None):  # noqa: ANN001, ANN201
+    """Open the link, then choose a password; a refused link answers at the first step."""
+    opened = client.get(path_of(link))
+    if opened.status_code != 302:
+        return opened
+    return post_password(client, password, again)

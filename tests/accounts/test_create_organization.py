@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Invitation, InvitationKind, Organization, OrganizationKind, Role, User
 from audit.models import AccessEvent, Action
 from tests.accounts.helpers import is_fully_signed_in
-from tests.accounts.invitations import LINK, SITE_URL, link_in, mails_to, path_of
+from tests.accounts.invitations import LINK, SITE_URL, choose_password, link_in, mails_to
 from tests.factories import TEST_PASSWORD, current_code, enrol_totp
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("site_url")]
@@ -84,8 +84,7 @@ def test_the_administrator_sets_her_password_and_enrols_through_the_link():
     link = link_in(mails_to("elena@example.org")[0])
     client = Client()
 
-    client.post(path_of(link), {"new_password1": "casa-esperanza-2026!",
-                                "new_password2": "casa-esperanza-2026!"})
+    choose_password(client, link, "casa-esperanza-2026!")
     client.get(reverse("accounts:two_factor_enrol"))
     device = TOTPDevice.objects.get(user__username="elena", confirmed=False)
     client.post(reverse("accounts:two_factor_enrol"), {"token": current_code(device)})

@@ -19,7 +19,15 @@ from accounts import services
 from accounts.models import Invitation, InvitationKind, Role, User
 from audit.models import AccessEvent, Action, Outcome
 from tests.accounts.helpers import in_english, is_fully_signed_in
-from tests.accounts.invitations import SITE_URL, link_in, mails_to, path_of, token_of
+from tests.accounts.invitations import (
+    SITE_URL,
+    choose_password,
+    link_in,
+    mails_to,
+    path_of,
+    post_password,
+    token_of,
+)
 from tests.factories import current_code, enrol_totp
 
 NEW_PASSWORD = "lantern-river-morning-stone"
@@ -43,9 +51,7 @@ def invited(org_admin, team, committed):
 
 
 def _choose(client: Client, link: str, password: str = NEW_PASSWORD, again: str | None = None):
-    return client.post(
-        path_of(link), {"new_password1": password, "new_password2": again or password}
-    )
+    return choose_password(client, link, password, again)
 
 
 def _events(action: str) -> list[AccessEvent]:
@@ -69,10 +75,15 @@ def test_the_invitation_mail_links_to_the_site_and_says_when_it_expires(invited)
 def test_she_chooses_her_password_and_goes_on_to_enrol_her_phone(invited, client):
     person, link = invited
 
-    page = in_english(client).get(path_of(link))
+    opened = in_english(client).get(path_of(link))
+    # The page goes on at an address without the token (history, logs, Referer).
+    assert opened.status_code == 302
+    assert opened.url == reverse("accounts:invitation_password")
+    assert token_of(link) not in opened.url
+    page = client.get(opened.url)
     assert page.status_code == 200
     assert page.context["person"] == person
-    response = _choose(client, link)
+    response = post_password(client, NEW_PASSWORD)
 
     assert response.status_code == 302
     assert response.url == reverse("accounts:two_factor_enrol")
@@ -112,7 +123,9 @@ def test_opening_and_using_the_link_are_one_event_each(invited, client):
         Action.INVITATION_OPENED, str(person.pk), InvitationKind.NEW_ACCOUNT
     )
 
-    _choose(client, link)
+    client.get(reverse("accounts:invitation_password"))
+    assert AccessEvent.objects.count() == before + 1
+    post_password(client, NEW_PASSWORD)
     assert AccessEvent.objects.count() == before + 2
     accepted = AccessEvent.objects.latest("id")
     assert (accepted.action, accepted.actor) == (Action.INVITATION_ACCEPTED, person)
@@ -128,7 +141,7 @@ def test_a_weak_password_is_refused_and_the_link_still_works(invited, client):
     person.refresh_from_db()
     assert not person.has_usable_password()
     assert Invitation.objects.get().used_at is None
-    assert _choose(client, link).status_code == 302
+    assert post_password(client, NEW_PASSWORD).status_code == 302
 
 
 def test_two_different_passwords_are_refused(invited, client):
@@ -199,15 +212,39 @@ def test_a_used_link_is_refused(invited, client):
     assert AccessEvent.objects.latest("id").target_id == str(person.pk)
 
 
-def test_a_used_link_cannot_set_the_password_again(invited, client):
+def test_a_link_opened_twice_sets_the_password_only_once(invited):
+    """Opened in two browsers (or tabs): the first to choose wins, the second is refused."""
     person, link = invited
-    _choose(client, link)
+    first, second = Client(), Client()
+    first.get(path_of(link))
+    second.get(path_of(link))
+    assert post_password(first, NEW_PASSWORD).status_code == 302
 
-    response = _choose(Client(), link, password="a-thief-chooses-this-one")
+    response = post_password(second, "a-thief-chooses-this-one")
 
     _assert_refused(response, services.REFUSAL_USED)
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD)
+
+
+def test_the_password_page_without_a_link_is_refused(db):
+    response = in_english(Client()).post(
+        reverse("accounts:invitation_password"),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    _assert_refused(response, services.REFUSAL_UNKNOWN, status=404)
+
+
+def test_the_link_itself_takes_no_post(invited):
+    _person, link = invited
+
+    response = Client().post(
+        path_of(link), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 405
+    assert Invitation.objects.get().used_at is None
 
 
 def test_an_expired_link_is_refused_and_changes_nothing(invited):
@@ -215,9 +252,24 @@ def test_an_expired_link_is_refused_and_changes_nothing(invited):
 
     with time_machine.travel(timezone.now() + timedelta(hours=72, seconds=1)):
         page = in_english(Client()).get(path_of(link))
-        _assert_refused(page, services.REFUSAL_EXPIRED)
-        assert "It has expired" in page.content.decode()
-        response = _choose(Client(), link)
+
+    _assert_refused(page, services.REFUSAL_EXPIRED)
+    assert "It has expired" in page.content.decode()
+    person.refresh_from_db()
+    assert not person.has_usable_password()
+
+
+@override_settings(AMPARO_INVITATION_LIFETIME=timedelta(hours=1))
+def test_a_link_that_expires_while_its_page_is_open_is_refused(org_admin, committed):
+    with committed():
+        person = services.create_user(
+            actor=org_admin, username="ana", role=Role.AUDITOR, email="ana@example.org"
+        )
+    client = Client()
+    client.get(path_of(link_in(mails_to("ana@example.org")[-1])))
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        response = post_password(client, NEW_PASSWORD)
 
     _assert_refused(response, services.REFUSAL_EXPIRED)
     person.refresh_from_db()
@@ -245,10 +297,13 @@ def test_a_replaced_link_is_refused(invited, org_admin, committed):
 
 def test_the_link_of_a_deactivated_person_is_refused(invited, org_admin):
     person, link = invited
+    opened_before = Client()
+    opened_before.get(path_of(link))
     services.deactivate_user(actor=org_admin, user=person)
 
+    _assert_refused(post_password(opened_before, NEW_PASSWORD), services.REFUSAL_INACTIVE)
+
     _assert_refused(Client().get(path_of(link)), services.REFUSAL_INACTIVE)
-    _assert_refused(_choose(Client(), link), services.REFUSAL_INACTIVE)
     person.refresh_from_db()
     assert not person.has_usable_password()
 

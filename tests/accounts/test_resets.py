@@ -16,7 +16,7 @@ from accounts import services
 from accounts.models import Invitation, InvitationKind, Role
 from audit.models import AccessEvent, Action
 from tests.accounts.helpers import in_english, is_fully_signed_in, password_step, session_keys_of
-from tests.accounts.invitations import link_in, mails_to, path_of
+from tests.accounts.invitations import choose_password, link_in, mails_to
 from tests.factories import TEST_PASSWORD, UserFactory, current_code, give_recovery_codes
 
 pytestmark = pytest.mark.usefixtures("site_url")
@@ -91,9 +91,7 @@ def test_after_a_two_factor_reset_the_link_lets_her_enrol_a_new_phone(
     link = link_in(mails_to(colleague.email)[-1])
     client = Client()
 
-    response = client.post(
-        path_of(link), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    response = choose_password(client, link, NEW_PASSWORD)
 
     assert response.url == reverse("accounts:two_factor_enrol")
     client.get(response.url)

@@ -229,14 +229,16 @@ def _invitation_token(net: Network) -> str:
 @page("invitation")
 def _invitation(net: Network):
     token = _invitation_token(net)
-    return net.anonymous().get(reverse("accounts:invitation", args=[token]))
+    return net.anonymous().get(reverse("accounts:invitation", args=[token]), follow=True)
 
 
 @page("invitation, passwords refused")
 def _invitation_refused_password(net: Network):
     token = _invitation_token(net)
-    return net.anonymous().post(
-        reverse("accounts:invitation", args=[token]),
+    client = net.anonymous()
+    client.get(reverse("accounts:invitation", args=[token]))
+    return client.post(
+        reverse("accounts:invitation_password"),
         {"new_password1": "short", "new_password2": "other"},
     )
 
@@ -249,7 +251,9 @@ def _invitation_unknown(net: Network):
 @page("invitation, used link")
 def _invitation_used(net: Network):
     token = _invitation_token(net)
-    services.accept_invitation(token=token, password="a-long-enough-passphrase")
+    services.accept_invitation(
+        digest=services.token_digest(token), password="a-long-enough-passphrase"
+    )
     return net.anonymous().get(reverse("accounts:invitation", args=[token]))
 
 
