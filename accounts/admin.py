@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.http import HttpRequest
@@ -27,7 +28,8 @@ from audit.services import record_event
 
 # django-otp's admin pages show each user's authenticator secret and QR code: anyone who
 # reaches them could clone a caseworker's second factor. Nobody needs them.
-for _model in (TOTPDevice, StaticDevice):
+# Groups grant nothing in Amparo (a person's role does): no page for them either.
+for _model in (TOTPDevice, StaticDevice, Group):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -123,3 +125,19 @@ class AmparoUserAdmin(AuditedAdminMixin, UserAdmin):
         if change:
             # Mailed to the organisation's auditors, as when its administrator grants it.
             services.note_role_grant(actor=request.user, user=obj, previous_role=previous_role)
+
+
+def audit_every_model_admin(site: admin.AdminSite = admin.site) -> None:
+    """Give every page of the admin the access events, those of other apps too.
+
+    Called from AccountsConfig.ready(): by then the admin has imported every app's
+    admin module (django.contrib.admin comes first in INSTALLED_APPS).
+    """
+    for model, model_admin in list(site._registry.items()):  # noqa: SLF001 - no public list
+        if isinstance(model_admin, AuditedAdminMixin):
+            continue
+        audited = type(
+            f"Audited{type(model_admin).__name__}", (AuditedAdminMixin, type(model_admin)), {}
+        )
+        site.unregister(model)
+        site.register(model, audited)

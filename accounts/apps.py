@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import checks  # noqa: F401 - registers the system checks
+        from accounts.admin import audit_every_model_admin
+
+        audit_every_model_admin()

@@ -183,3 +183,22 @@ def test_an_org_admin_cannot_reach_the_django_admin(client_for, org_admin):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_every_page_of_the_admin_records_its_changes():
+    from django.contrib import admin
+
+    from accounts.admin import AuditedAdminMixin
+
+    registered = admin.site._registry  # noqa: SLF001
+    assert registered
+    assert all(isinstance(page, AuditedAdminMixin) for page in registered.values()), [
+        type(page).__name__ for page in registered.values()
+    ]
+
+
+def test_groups_have_no_admin_page(admin_client):
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    assert not admin.site.is_registered(Group)
