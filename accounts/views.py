@@ -187,8 +187,12 @@ def _security_page(
     phone_form: ConfirmIdentityForm | None = None,
     codes_form: ConfirmIdentityForm | None = None,
 ) -> HttpResponse:
+    password_form = password_form or PasswordChangeForm(request.user)
+    if phone_form is not None or codes_form is not None:
+        # The answer is about the other form: the focus must not jump to this one.
+        password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     context = {
-        "form": password_form or PasswordChangeForm(request.user),
+        "form": password_form,
         "phone_form": phone_form or ConfirmIdentityForm(prefix="phone"),
         "codes_form": codes_form or ConfirmIdentityForm(prefix="codes"),
         "has_two_factor": services.has_two_factor(request.user),

@@ -230,3 +230,9 @@ def test_the_forms_are_on_the_security_page_in_spanish(client_for, caseworker):
 
     assert "Primero confirma tu contraseña y un código actual." in page
     assert "Continuar con el teléfono nuevo" in page
+
+
+def test_after_a_refusal_the_focus_stays_off_the_password_change_form(clock, signed_in, caseworker):
+    response = confirm_new_phone(signed_in, caseworker, password="not-her-password")
+
+    assert "autofocus" not in response.content.decode()

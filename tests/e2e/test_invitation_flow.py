@@ -18,10 +18,18 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from accounts.models import OrganizationKind, Role, User
-from tests.e2e.conftest import ROLE_HEADINGS, serious_axe_violations, shoot
+from tests.e2e.conftest import (
+    ROLE_HEADINGS,
+    serious_axe_violations,
+    shoot,
+    submit_code,
+    submit_password,
+)
+from tests.factories import TEST_PASSWORD, current_code
 
 pytestmark = [
     pytest.mark.e2e,
@@ -112,3 +120,35 @@ def test_the_commands_link_leads_to_an_administrator_who_invites_a_caseworker(
         refused = lucia.page.get_by_role("heading", level=1)
         expect(refused).to_have_text("Este enlace ya no funciona")
         shoot(lucia, "invitation-used")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_new_phone_needs_the_password_and_a_current_code(
+    language, open_page, person_with_phone
+):
+    user, device = person_with_phone("caseworker")
+    visit = open_page(language)
+    page = visit.page
+    visit.goto(reverse("accounts:login"))
+    submit_password(visit, user.username)
+    submit_code(visit, device)
+
+    visit.goto(reverse("accounts:security"))
+    phone_form = page.locator(f"form[action='{reverse('accounts:new_phone')}']")
+    phone_form.locator("input[name='phone-password']").fill("not her password")
+    phone_form.locator("input[name='phone-token']").fill("123456")
+    phone_form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("form .alert[role=alert]")).to_be_visible()
+    assert serious_axe_violations(visit) == []
+    shoot(visit, "security-new-phone-refused")
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+    # The sign-in used this time step's code; the next step's is within the tolerance.
+    phone_form.locator("input[name='phone-password']").fill(TEST_PASSWORD)
+    device.refresh_from_db()
+    phone_form.locator("input[name='phone-token']").fill(current_code(device, offset_steps=1))
+    phone_form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(re.escape(reverse("accounts:two_factor_enrol"))))
+    expect(page.locator("img.qr")).to_be_visible()
