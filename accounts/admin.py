@@ -10,7 +10,7 @@ organisation's administrator.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
@@ -118,6 +118,20 @@ class AmparoUserAdmin(AuditedAdminMixin, UserAdmin):
 
     def user_change_password(self, request, id, form_url=""):  # noqa: A002, ANN001, ANN201
         raise PermissionDenied
+
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        if request.method == "GET":
+            self.message_user(
+                request,
+                _(
+                    "People are not added here. A new organisation and its first "
+                    "administrator: manage.py create_organization. Her colleagues are "
+                    "invited by her in Amparo. A new link for someone: manage.py "
+                    "send_invitation."
+                ),
+                messages.INFO,
+            )
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
         previous_role = form.initial.get("role", "") if change else ""

@@ -202,3 +202,11 @@ def test_groups_have_no_admin_page(admin_client):
     from django.contrib.auth.models import Group
 
     assert not admin.site.is_registered(Group)
+
+
+def test_the_people_page_points_to_the_commands(admin_client):
+    page = admin_client.get(reverse("admin:accounts_user_changelist"), follow=True)
+
+    assert page.status_code == 200
+    assert "manage.py create_organization" in page.content.decode()
+    assert reverse("admin:accounts_user_add") not in page.content.decode()
