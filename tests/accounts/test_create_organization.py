@@ -201,3 +201,12 @@ def test_an_unknown_or_superuser_name_is_refused(elena):
             _run("send_invitation", name)
 
     assert Invitation.objects.count() == 1
+
+
+def test_without_a_site_url_the_operator_is_warned(settings):
+    settings.AMPARO_SITE_URL = ""
+    err = StringIO()
+
+    call_command("create_organization", *ARGS, stdout=StringIO(), stderr=err)
+
+    assert "AMPARO_SITE_URL is empty" in err.getvalue()

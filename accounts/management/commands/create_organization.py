@@ -6,6 +6,7 @@ operator without mail) by which she chooses her own password and sets up her pho
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
@@ -53,6 +54,13 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {organization.name}."))
+        if not settings.AMPARO_SITE_URL:
+            self.stderr.write(
+                self.style.WARNING(
+                    "AMPARO_SITE_URL is empty: the link below (and in the mail) is only a "
+                    "path. Set it to the address people open Amparo at."
+                )
+            )
         self.stdout.write(f"Invitation for {admin.username} mailed to {admin.email}.")
         self.stdout.write("Her one-time link (give it to nobody else; it works once):")
         self.stdout.write(f"  {link}")

@@ -7,6 +7,7 @@ first link (no ``--reset``). The link is mailed to her and printed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -40,5 +41,12 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"Link for {user.username} mailed to {user.email}."))
+        if not settings.AMPARO_SITE_URL:
+            self.stderr.write(
+                self.style.WARNING(
+                    "AMPARO_SITE_URL is empty: the link below (and in the mail) is only a "
+                    "path. Set it to the address people open Amparo at."
+                )
+            )
         self.stdout.write("Her one-time link (give it to nobody else; it works once):")
         self.stdout.write(f"  {link}")
