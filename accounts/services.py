@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -434,7 +435,7 @@ def _issue_invitation(*, person: User, kind: str, sent_by: User | None) -> str:
     return link
 
 
-def _refusal(invitation: Invitation | None, now) -> str:  # noqa: ANN001
+def _refusal(invitation: Invitation | None, now: datetime) -> str:
     if invitation is None:
         return REFUSAL_UNKNOWN
     if not invitation.user.is_active:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 import segno
 from django.conf import settings
@@ -435,7 +436,10 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:user_list")
 
 
-def _reset(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:  # noqa: ANN001
+def _reset(
+    request: HttpRequest, pk: int, service: Callable[..., None], done: str
+) -> HttpResponse:
+    """One org-admin action on a colleague's sign-in; the service says what is refused."""
     person = queries.get_manageable_user(request.user, pk)
     if person.pk == request.user.pk:
         messages.error(request, _("Change your own password and phone on your account page."))
