@@ -4,6 +4,7 @@ clear page and an event. Only a digest of its token is stored."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from accounts.models import Invitation, InvitationKind, Role, User
 from audit.models import AccessEvent, Action, Outcome
 from tests.accounts.helpers import in_english, is_fully_signed_in
 from tests.accounts.invitations import (
+    LINK,
     SITE_URL,
     choose_password,
     link_in,
@@ -373,3 +375,26 @@ def test_no_mail_without_a_commit(org_admin, team):
     assert mail.outbox == []
     assert not User.objects.filter(username="luz").exists()
     assert not Invitation.objects.exists()
+
+
+def test_a_mail_server_that_fails_undoes_nothing_and_logs_no_link(
+    org_admin, committed, caplog
+):
+    import smtplib
+    from unittest import mock
+
+    caplog.set_level(logging.DEBUG)
+    with mock.patch(
+        "accounts.mail.send_mail", side_effect=smtplib.SMTPException("down")
+    ) as send, committed():
+        person = services.create_user(
+            actor=org_admin, username="luz", role=Role.CASEWORKER, email="luz@example.org"
+        )
+
+    assert send.call_count == 1
+    body = send.call_args.args[1]
+    token = token_of(LINK.search(body).group(1))
+    assert User.objects.filter(pk=person.pk).exists()
+    assert Invitation.objects.get(user=person).used_at is None
+    assert "invitation mail not sent (SMTPException)" in caplog.text
+    assert token not in caplog.text
