@@ -51,15 +51,15 @@ class AuditedAdminMixin:
             organization=_organization_of(obj),
         )
 
-    def log_addition(self, request, obj, message):  # noqa: ANN001, ANN201
+    def log_addition(self, request, obj, message):
         self._record(request, Action.ADMIN_ADDED, obj)
         return super().log_addition(request, obj, message)
 
-    def log_change(self, request, obj, message):  # noqa: ANN001, ANN201
+    def log_change(self, request, obj, message):
         self._record(request, Action.ADMIN_CHANGED, obj)
         return super().log_change(request, obj, message)
 
-    def log_deletions(self, request, queryset):  # noqa: ANN001, ANN201
+    def log_deletions(self, request, queryset):
         with transaction.atomic(using=router.db_for_write(self.model)):
             for obj in queryset:
                 self._record(request, Action.ADMIN_DELETED, obj)
@@ -116,10 +116,10 @@ class AmparoUserAdmin(AuditedAdminMixin, UserAdmin):
         # administrator), so that nobody but the person ever knows her password.
         return False
 
-    def user_change_password(self, request, id, form_url=""):  # noqa: A002, ANN001, ANN201
+    def user_change_password(self, request, id, form_url=""):
         raise PermissionDenied
 
-    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+    def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
             self.message_user(
                 request,
@@ -133,7 +133,7 @@ class AmparoUserAdmin(AuditedAdminMixin, UserAdmin):
             )
         return super().changelist_view(request, extra_context)
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+    def save_model(self, request, obj, form, change):
         previous_role = form.initial.get("role", "") if change else ""
         super().save_model(request, obj, form, change)
         if change:
@@ -147,7 +147,7 @@ def audit_every_model_admin(site: admin.AdminSite = admin.site) -> None:
     Called from AccountsConfig.ready(): by then the admin has imported every app's
     admin module (django.contrib.admin comes first in INSTALLED_APPS).
     """
-    for model, model_admin in list(site._registry.items()):  # noqa: SLF001 - no public list
+    for model, model_admin in list(site._registry.items()):
         if isinstance(model_admin, AuditedAdminMixin):
             continue
         audited = type(

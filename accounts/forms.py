@@ -101,7 +101,7 @@ class ChoosePasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, person: User, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, person: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
 

@@ -32,7 +32,7 @@ def path_of(link: str) -> str:
     return link[len(SITE_URL):]
 
 
-def post_password(client, password: str, again: str | None = None):  # noqa: ANN001, ANN201
+def post_password(client, password: str, again: str | None = None):
     """The form the link leads to (at an address without the token)."""
     from django.urls import reverse
 
@@ -42,7 +42,7 @@ def post_password(client, password: str, again: str | None = None):  # noqa: ANN
     )
 
 
-def choose_password(client, link: str, password: str, again: str | None = None):  # noqa: ANN001, ANN201
+def choose_password(client, link: str, password: str, again: str | None = None):
     """Open the link, then choose a password; a refused link answers at the first step."""
     opened = client.get(path_of(link))
     if opened.status_code != 302:

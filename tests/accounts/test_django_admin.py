@@ -68,7 +68,7 @@ def test_the_user_page_points_to_the_invitation_instead(admin_client, caseworker
     assert "manage.py send_invitation" in page.content.decode()
 
 
-def _user_form(person: User, **changes) -> dict:  # noqa: ANN003
+def _user_form(person: User, **changes) -> dict:
     data = {
         "username": person.username,
         "first_name": person.first_name,
@@ -190,7 +190,7 @@ def test_every_page_of_the_admin_records_its_changes():
 
     from accounts.admin import AuditedAdminMixin
 
-    registered = admin.site._registry  # noqa: SLF001
+    registered = admin.site._registry
     assert registered
     assert all(isinstance(page, AuditedAdminMixin) for page in registered.values()), [
         type(page).__name__ for page in registered.values()

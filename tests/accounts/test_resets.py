@@ -43,7 +43,7 @@ def supervisor_with_mail(supervisor):
     return supervisor
 
 
-def _post(client: Client, name: str, person, committed):  # noqa: ANN001, ANN202
+def _post(client: Client, name: str, person, committed):
     with committed():
         return client.post(reverse(name, args=[person.pk]))
 

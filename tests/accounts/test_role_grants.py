@@ -31,7 +31,7 @@ def partner_turned(organization):
                        last_name="Quispe")
 
 
-def _change_role(client, person, role: str, committed):  # noqa: ANN001, ANN202
+def _change_role(client, person, role: str, committed):
     with committed():
         return client.post(
             reverse("accounts:user_edit", args=[person.pk]),

@@ -44,7 +44,7 @@ def _wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def _device(user) -> TOTPDevice:  # noqa: ANN001
+def _device(user) -> TOTPDevice:
     return services.confirmed_totp_device(user)
 
 

@@ -39,7 +39,7 @@ pytestmark = [
 LINK = re.compile(r"https?://\S+/accounts/invitation/[A-Za-z0-9_-]+/")
 
 
-def _code_from_the_page(page) -> str:  # noqa: ANN001
+def _code_from_the_page(page) -> str:
     """What an authenticator app shows for the key typed from the enrolment page."""
     page.locator("details summary").click()
     secret = "".join(page.locator("p.secret").inner_text().split())
@@ -47,7 +47,7 @@ def _code_from_the_page(page) -> str:  # noqa: ANN001
     return f"{TOTP(key).token():06d}"
 
 
-def _choose_password_and_enrol(visit, link: str, password: str, name: str) -> None:  # noqa: ANN001
+def _choose_password_and_enrol(visit, link: str, password: str, name: str) -> None:
     page = visit.page
     page.goto(link)
     heading = {"en": "Choose your password", "es": "Elige tu contraseña"}[visit.language]

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         "is printed too."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--name", required=True, help="The organisation's name.")
         parser.add_argument(
             "--kind", required=True, choices=OrganizationKind.values, help="What it is."
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-first-name", default="")
         parser.add_argument("--admin-last-name", default="")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             validate_email(options["admin_email"])
             organization, admin, link = services.create_organization(

@@ -28,11 +28,11 @@ class Command(BaseCommand):
         "account whose first link was never used. The link is printed too."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--reset", choices=["password", "two-factor"], default="")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["username"], is_superuser=False).first()
         if user is None:
             raise CommandError("No such person.")
