@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DEMO := AMPARO_DEMO=1
+DEMO := AMPARO_DEMO=1 PORT=$(PORT)
 
 .PHONY: run test install translations messages lint demo-db clean
 

@@ -1,14 +1,7 @@
 #!/usr/bin/env python
-import os
-import sys
+"""Run a management command from the source tree (an installed Amparo has ``amparo``)."""
 
-
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-
+from config.cli import main
 
 if __name__ == "__main__":
     main()

@@ -79,6 +79,14 @@ def ensure_demo_allowed() -> None:
 def seed_demo_network() -> list[DemoPerson]:
     """Create or refresh the demo network; running it twice changes nothing more."""
     ensure_demo_allowed()
+    # Demo accounts take well-known usernames and a published password: never over a real
+    # account that happens to be called "lucia", nor into a database with real people.
+    real = User.objects.filter(demo_account=False)
+    if real.exists():
+        raise ImproperlyConfigured(
+            f"seed_demo refuses to run: this database has {real.count()} accounts that the "
+            "demo did not create. Load the demo only into a database of its own."
+        )
     organizations = {}
     for name, kind, country, city in ORGANIZATIONS:
         organizations[name], _ = Organization.objects.update_or_create(

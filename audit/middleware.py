@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from audit import context
+
+request_logger = logging.getLogger("amparo.request")
 
 
 class RequestIdMiddleware:
@@ -15,6 +19,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
         request_id = uuid.uuid4().hex
         request.request_id = request_id
         token = context.bind(
@@ -27,4 +32,10 @@ class RequestIdMiddleware:
         finally:
             context.unbind(token)
         response["X-Request-ID"] = request_id
+        # One line per request. The path only: a query string may hold what someone typed
+        # into a search box (a name).
+        request_logger.info(
+            "%s %s %s %s %.0fms", request_id, request.method, request.path,
+            response.status_code, (time.monotonic() - started) * 1000,
+        )
         return response

@@ -19,6 +19,7 @@ class Action(models.TextChoices):
     LOGIN_SUCCEEDED = "login.succeeded", _("Signed in with password")
     LOGIN_FAILED = "login.failed", _("Failed sign-in")
     LOGIN_LOCKED_OUT = "login.locked_out", _("Sign-in locked after repeated failures")
+    LOGIN_UNLOCKED = "login.unlocked", _("Sign-in lockout lifted by an operator")
     LOGOUT = "logout", _("Signed out")
     SESSION_EXPIRED = "session.expired", _("Session expired")
     TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("Two-factor authentication set up")

@@ -14,10 +14,23 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import guards
 from config.env import env_bool, env_int, env_list, env_secret, env_str
 
+# The folder holding `config` and the apps: the source tree, or site-packages once
+# installed. Nothing is ever written here; everything written lives under VAR_DIR.
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("AMPARO_VAR_DIR", str(BASE_DIR / "var")))
+SOURCE_TREE = (BASE_DIR / "manage.py").exists()
+# Attachments (media/), collected static files (static/), and in the demo and
+# development the SQLite databases and generated keys. A source tree defaults to var/;
+# an installed Amparo must be told (docs/deploy.md: /var/lib/amparo).
+_var_dir = env_str("AMPARO_VAR_DIR", str(BASE_DIR / "var") if SOURCE_TREE else "")
+if not _var_dir:
+    raise ImproperlyConfigured(
+        "Set AMPARO_VAR_DIR to a directory Amparo may write to (attachments, static files), "
+        "e.g. /var/lib/amparo. An installed Amparo writes nothing inside its own package."
+    )
+VAR_DIR = Path(_var_dir)
 
 DEBUG = env_bool("DEBUG")
 AMPARO_DEMO = env_bool("AMPARO_DEMO")
@@ -43,6 +56,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or AMPARO_DEMO) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: only a
+# request that comes from one of them has its client address taken from that header
+# (core/proxies.py). Empty: every request's address is the one that connected.
+try:
+    AMPARO_TRUSTED_PROXIES = guards.parse_trusted_proxies(env_list("AMPARO_TRUSTED_PROXIES"))
+except ValueError as _exc:
+    raise ImproperlyConfigured(str(_exc)) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,9 +87,12 @@ INSTALLED_APPS = [
     "referrals",
     "workspace",
     "oversight",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (HTTPS redirect, lockout, audit events) sees the client.
+    "core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestIdMiddleware",
@@ -130,6 +153,17 @@ DATABASES = {
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         _db.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # A connection kept across requests is checked before use, so that a database
+    # restart costs the next request nothing (gunicorn and the worker alike).
+    _db["CONN_HEALTH_CHECKS"] = True
+if AMPARO_DEMO and (_refusal := guards.demo_refusal(DATABASES, VAR_DIR, ALLOWED_HOSTS)):
+    raise ImproperlyConfigured(_refusal)
+if not (DEBUG or AMPARO_DEMO) and (
+    _refusal := guards.production_database_refusal(
+        env_str("DATABASE_URL"), env_str("KEYS_DATABASE_URL"), DATABASES
+    )
+):
+    raise ImproperlyConfigured(_refusal)
 DATABASE_ROUTERS = ["vault.routers.KeysRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,7 +217,13 @@ AMPARO_INVITATION_LIFETIME = timedelta(hours=env_int("AMPARO_INVITATION_HOURS", 
 # elsewhere cannot lock a caseworker out by guessing at her username.
 AXES_FAILURE_LIMIT = env_int("AMPARO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AMPARO_LOGIN_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A second, higher limit counts every failure from one address whatever the username, so
+# one address cannot try many usernames (accounts/lockout.py applies both limits; the
+# order of AXES_LOCKOUT_PARAMETERS matches AMPARO_LOCKOUT_LIMITS).
+AMPARO_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("AMPARO_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AMPARO_LOCKOUT_LIMITS = [AXES_FAILURE_LIMIT, AMPARO_LOGIN_ADDRESS_FAILURE_LIMIT]
+AXES_HANDLER = "accounts.lockout.AmparoLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -192,6 +232,8 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 # ... and the username column holds a keyed digest, not the text (accounts/lockout.py).
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_key"
+# REMOTE_ADDR only: core.proxies.TrustedProxyMiddleware has already put the client's
+# address there when the request came through a trusted proxy.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_ENABLE_ADMIN = False
 
@@ -221,6 +263,8 @@ CONTENT_SECURITY_POLICY = {
 
 _PRODUCTION = not (DEBUG or AMPARO_DEMO)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# The health URL answers plain HTTP too, for a monitor on the machine itself.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PRODUCTION else None
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _PRODUCTION
@@ -259,7 +303,11 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# STARTTLS on by default; EMAIL_USE_SSL for servers that speak TLS from the first byte
+# (port 465). The deploy check amparo.E103 refuses mail in clear to another machine.
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "amparo@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -301,7 +349,8 @@ AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 AMPARO_EMERGENCY_GRANT_MINUTES = env_int("AMPARO_EMERGENCY_GRANT_MINUTES", 60)
 # The address mails link to (https://amparo.example.org); empty: links are paths only.
 AMPARO_SITE_URL = env_str(
-    "AMPARO_SITE_URL", "http://127.0.0.1:8000" if (DEBUG or AMPARO_DEMO) else ""
+    "AMPARO_SITE_URL",
+    f"http://127.0.0.1:{env_str('PORT', '8000')}" if (DEBUG or AMPARO_DEMO) else "",
 )
 # --- end cases: management ----------------------------------------------------
 
@@ -337,18 +386,43 @@ AMPARO_AUDIT_SEAL_LOOKBACK = env_int("AMPARO_AUDIT_SEAL_LOOKBACK", 10000)
 AMPARO_AUDIT_SIGNING_KEY_FILE = env_str("AMPARO_AUDIT_SIGNING_KEY_FILE")
 # --- end audit: the access log -----------------------------------------------
 
+# --- operations: worker, periodic jobs, health URL (operations/) -------------------
+# No access event waits longer than this for its seal, even with no further request:
+# the worker seals on a timer (operations/jobs.py) as well as after every commit.
+AMPARO_AUDIT_SEAL_BOUND_SECONDS = env_int("AMPARO_AUDIT_SEAL_BOUND_SECONDS", 60)
+# Signed checkpoints of the access log, written by the worker into this directory (which
+# the operator ships off the server), every so many minutes. Empty: none written.
+AMPARO_AUDIT_CHECKPOINT_DIR = env_str("AMPARO_AUDIT_CHECKPOINT_DIR")
+AMPARO_AUDIT_CHECKPOINT_MINUTES = env_int("AMPARO_AUDIT_CHECKPOINT_MINUTES", 60)
+# Finished background task results are deleted after this many days.
+AMPARO_TASK_RESULT_DAYS = env_int("AMPARO_TASK_RESULT_DAYS", 14)
+# The health URL fails when no worker beat within this many seconds, or a mail has been
+# owed for longer than this many minutes.
+AMPARO_HEALTH_WORKER_SECONDS = env_int("AMPARO_HEALTH_WORKER_SECONDS", 120)
+AMPARO_HEALTH_MAIL_MINUTES = env_int("AMPARO_HEALTH_MAIL_MINUTES", 30)
+# age public keys (age1…, one a line) that `amparo backup` encrypts to; the private key
+# stays offline (operations/backup.py).
+AMPARO_BACKUP_RECIPIENTS_FILE = env_str("AMPARO_BACKUP_RECIPIENTS_FILE")
+# --- end operations ---------------------------------------------------------------
+
 # --- logging ----------------------------------------------------------------
 # Log lines carry request ids and event names, never survivor content.
+# Every time stamp in UTC (core/logs.py), whatever TIME_ZONE shows on the pages; one line
+# per request from audit.middleware ("amparo.request": request id, method, path, status).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"()": "core.logs.UTCFormatter",
+                             "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_traceback": {"()": "core.logs.NoTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs can quote URLs and bodies; keep them at warning level.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # Scanners send any Host header: one line each, no traceback.
+        "django.security.DisallowedHost": {"level": "WARNING", "filters": ["no_traceback"]},
     },
 }
 ADMINS = []  # error mails would carry request data; errors go to the log only.

@@ -6,6 +6,14 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123
 os.environ.setdefault(
     "AMPARO_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
 )
+# Production requires both database URLs: SQLite files under VAR_DIR unless the run names
+# PostgreSQL (the test runner gives each process files of its own, below).
+os.environ.setdefault(
+    "DATABASE_URL", "sqlite:///" + os.path.join(os.environ["AMPARO_VAR_DIR"], "main.sqlite3")
+)
+os.environ.setdefault(
+    "KEYS_DATABASE_URL", "sqlite:///" + os.path.join(os.environ["AMPARO_VAR_DIR"], "keys.sqlite3")
+)
 # Fixed vault keys for tests only (vault/keyring.py explains the formats).
 _TEST_MASTER_KEY = "test-1:o+6hTnY9UubXyfajOeFunhzepw5MqEZugoog7Kh4ilk="
 _TEST_INDEX_KEY = "PXhydpIW4DQZIFCGtdR8dhaB+knaCYxbqnPfuCLTqhs="

@@ -22,4 +22,5 @@ urlpatterns = [
     path("audit/", include("oversight.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
+    path("health/", include("operations.urls")),
 ]

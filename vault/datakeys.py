@@ -64,7 +64,7 @@ def data_key(owner_id: UUID, *, create: bool) -> AESGCM:
 
 
 def _create(owner_id: UUID) -> DataKey:
-    ring = keyring.master()
+    ring = keyring.master(for_wrapping=True)
     row = DataKey(
         owner_id=owner_id,
         master_key_id=ring.current_id,
@@ -123,7 +123,7 @@ def create_many(owner_ids: Iterable[UUID]) -> None:
     is still recorded as created. Inside a key scope the new keys are cached at once.
     """
     owner_ids = list(owner_ids)
-    ring = keyring.master()
+    ring = keyring.master(for_wrapping=True)
     fresh = {owner_id: crypto.new_data_key() for owner_id in owner_ids}
     rows = [
         DataKey(
@@ -216,7 +216,7 @@ def rotate(
     master key id too, so a key shredded (or re-wrapped by a parallel run) meanwhile is
     left alone rather than resurrected. Keys that do not unwrap are skipped and reported.
     """
-    ring = keyring.master()
+    ring = keyring.master(for_wrapping=True)
     new_id, new = ring.current_id, ring.current
     pending = DataKey.objects.using(KEYS_ALIAS).filter(shredded_at__isnull=True).exclude(
         master_key_id=new_id
@@ -279,10 +279,58 @@ class VaultStatus:
     sample_size: int
     sample_opened: int
     sample_errors: dict[str, int]
+    # Owners with sealed values in the main database but no key row at all: a main
+    # database restored with an older keys database (their data no longer opens).
+    owners_without_key: list[UUID] = field(default_factory=list)
+    # Owners the main database says are shredded whose key is still live: the shredding
+    # did not finish (the key must go; ``shred_owner`` again finishes it).
+    shredded_with_key: list[UUID] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        return self.sample_opened == self.sample_size
+        return (
+            self.sample_opened == self.sample_size
+            and not self.owners_without_key
+            and not self.shredded_with_key
+        )
+
+
+def sealed_owner_ids() -> tuple[set[UUID], set[UUID]]:
+    """Owners with sealed values in the main database, and those it marks as shredded.
+
+    Read from every model with sealed fields: an owner counts when any sealed field of
+    one of its rows holds something. A model whose sealed fields are owned by its own
+    row and that has a ``shredded_at`` field (the survivor) says who is shredded.
+    """
+    from django.apps import apps
+    from django.db.models import Q
+
+    from vault.fields import EncryptedField, EncryptedFileField, live_model
+
+    with_values: set[UUID] = set()
+    shredded: set[UUID] = set()
+    for model in apps.get_models():
+        if live_model(model) is not model:
+            continue  # history rows repeat the live rows' owners
+        sealed = [f for f in model._meta.concrete_fields
+                  if isinstance(f, EncryptedField | EncryptedFileField)]
+        if not sealed:
+            continue
+        for owner in {f.owner for f in sealed}:
+            holds_something = Q()
+            for f in (f for f in sealed if f.owner == owner):
+                empty = Q(**{f"{f.attname}__isnull": True})
+                if isinstance(f, EncryptedFileField):
+                    empty |= Q(**{f.attname: ""})
+                holds_something |= ~empty
+            rows = model._default_manager.filter(holds_something)
+            with_values.update(rows.values_list(owner, flat=True).distinct())
+        field_names = {f.name for f in model._meta.concrete_fields}
+        if "shredded_at" in field_names and all(f.owner == model._meta.pk.attname
+                                                for f in sealed):
+            shredded.update(model._default_manager.filter(shredded_at__isnull=False)
+                            .values_list("pk", flat=True))
+    return with_values, shredded
 
 
 def status(*, sample_size: int = 20) -> VaultStatus:
@@ -302,7 +350,16 @@ def status(*, sample_size: int = 20) -> VaultStatus:
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
         else:
             opened += 1
+    with_values, shredded = sealed_owner_ids()
+    keys = DataKey.objects.using(KEYS_ALIAS)
+    known = set(keys.values_list("owner_id", flat=True))
+    still_live = set(
+        keys.filter(owner_id__in=shredded, shredded_at__isnull=True)
+        .values_list("owner_id", flat=True)
+    ) if shredded else set()
     return VaultStatus(
+        owners_without_key=sorted(with_values - known, key=str),
+        shredded_with_key=sorted(still_live, key=str),
         loaded_key_ids=ring.ids,
         current_key_id=ring.current_id,
         data_keys=sum(by_id.values()),

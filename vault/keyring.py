@@ -20,16 +20,25 @@ Rules:
   ``sensitive_variables`` so Django's error reports blank them.
 
 ``python -m vault.keygen`` prints fresh key lines for an operator.
+
+Running processes follow the master key *file*: before wrapping a new data key they look
+at the file again (and before opening, at most once a second), and reload it when it
+changed. So after an operator puts a new line first, or removes an old line once
+``rotate_master_key`` is done, no process wraps with a key that is no longer first or no
+longer there, and none needs a restart. Keys given in ``AMPARO_MASTER_KEYS`` cannot change
+under a running process: rotating those needs restarts (docs/operations.md).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 import re
 import stat
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +52,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from core.devkeys import create_once
 from vault.exceptions import UnknownMasterKey
+
+logger = logging.getLogger("amparo.vault")
 
 KEY_BYTES = 32
 KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -126,6 +137,9 @@ class Keys:
     master: MasterKeyring
     index: IndexKey
     generated_for_development: bool = False
+    # The master key file as it was when read: (path, size, mtime, inode), or None when
+    # the keys came from the environment (or were installed by a test).
+    master_file_state: tuple[str, int, int, int] | None = None
 
     def __repr__(self) -> str:
         return f"<Keys master={self.master!r}>"
@@ -133,6 +147,8 @@ class Keys:
 
 _loaded: Keys | None = None
 _load_lock = threading.Lock()
+_last_look = 0.0
+LOOK_INTERVAL_SECONDS = 1.0
 
 
 def get() -> Keys:
@@ -142,8 +158,52 @@ def get() -> Keys:
     return _loaded
 
 
-def master() -> MasterKeyring:
-    return get().master
+def master(*, for_wrapping: bool = False) -> MasterKeyring:
+    """The loaded master keys, reloaded first if the key file changed.
+
+    ``for_wrapping``: look at the file now (a new data key must be wrapped by the file's
+    first key); otherwise at most once a second, and a file that no longer reads keeps the
+    keys already loaded for opening (the health URL reports it).
+    """
+    global _last_look
+    keys = get()
+    now = time.monotonic()
+    if keys.master_file_state is not None and (
+        for_wrapping or now - _last_look >= LOOK_INTERVAL_SECONDS
+    ):
+        _last_look = now
+        if _file_state(keys.master_file_state[0]) != keys.master_file_state:
+            try:
+                keys = load()
+            except ImproperlyConfigured:
+                if for_wrapping:
+                    raise
+                logger.error("vault: the master key file changed and does not read; "
+                             "keeping the keys loaded before")
+    return keys.master
+
+
+def stale_reason() -> str | None:
+    """Why the loaded master keys may not be the configured ones, or None (health URL)."""
+    keys = get()
+    if keys.master_file_state is None:
+        return None
+    path = keys.master_file_state[0]
+    if _file_state(path) == keys.master_file_state:
+        return None
+    try:
+        master(for_wrapping=True)
+    except ImproperlyConfigured as error:
+        return f"the master key file does not read: {error}"
+    return None
+
+
+def _file_state(path: str) -> tuple[str, int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (path, info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def index_key() -> IndexKey:
@@ -234,10 +294,13 @@ def _read_keys() -> Keys:
             DEV_INDEX_KEY_FILE, lambda: f"{_new_key_text()}\n", "blind-index key"
         )
         generated = True
+    master_path = getattr(settings, "AMPARO_MASTER_KEY_FILE", "") or ""
     return Keys(
         master=parse_master_keys(master_text, source=master_source),
         index=parse_index_key(index_text, source=index_source),
         generated_for_development=generated,
+        # Taken after reading: a change between the two is seen at the next look.
+        master_file_state=_file_state(master_path) if master_path else None,
     )
 
 

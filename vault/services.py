@@ -300,7 +300,10 @@ def _data_key_for_opening(owner_id: UUID, binding: Binding, actor: User | None) 
         _report_failure("no data key", binding, owner_id, actor)
         raise
     except MasterKeyError as exc:
-        _report_failure(type(exc).__name__, binding, owner_id, actor)
+        # A configuration error (a wrong or missing master key), not tampering: no
+        # integrity event for the auditors, an error for the operator.
+        logger.error("vault: master key configuration error (%s) opening %s, owner %s",
+                     type(exc).__name__, binding, owner_id)
         raise
 
 

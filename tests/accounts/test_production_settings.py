@@ -21,6 +21,7 @@ from accounts.checks import csrf_middleware_installed
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CLEARED = ("DEBUG", "AMPARO_DEMO", "DATABASE_URL", "KEYS_DATABASE_URL", "SECRET_KEY_FILE",
+           "AMPARO_SITE_URL", "AMPARO_AUDIT_SIGNING_KEY_FILE", "EMAIL_HOST", "EMAIL_USE_TLS",
            "AMPARO_MASTER_KEY_FILE", "AMPARO_INDEX_KEY_FILE", "SECURE_SSL_REDIRECT",
            "SECURE_HSTS_SECONDS",
            # Set by the browser tests for their own process; never in a deployment.
@@ -33,6 +34,10 @@ def _key() -> str:
 
 @pytest.fixture
 def production_env(tmp_path) -> dict[str, str]:
+    from audit.checkpoints import new_key_pem
+
+    signing_key = tmp_path / "audit-signing-key.pem"
+    signing_key.write_text(new_key_pem())
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -41,6 +46,10 @@ def production_env(tmp_path) -> dict[str, str]:
         AMPARO_VAR_DIR=str(tmp_path),
         AMPARO_MASTER_KEYS=f"prod-1:{_key()}",
         AMPARO_INDEX_KEY=_key(),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'main.sqlite3'}",
+        KEYS_DATABASE_URL=f"sqlite:///{tmp_path / 'keys.sqlite3'}",
+        AMPARO_SITE_URL="https://amparo.example.org",
+        AMPARO_AUDIT_SIGNING_KEY_FILE=str(signing_key),
     )
     return env
 

@@ -31,6 +31,8 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY="production-like-secret-key-for-this-test-only-0123456789",
         AMPARO_VAR_DIR=str(tmp_path),
         ALLOWED_HOSTS="amparo.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'main.sqlite3'}",
+        KEYS_DATABASE_URL=f"sqlite:///{tmp_path / 'keys.sqlite3'}",
     )
     environment.update(extra)
     return environment

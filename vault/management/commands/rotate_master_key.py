@@ -6,15 +6,25 @@ Rotation, step by step:
    keeping the old line below it; restart Amparo (new data keys now use the new key).
 2. ``python manage.py rotate_master_key`` — safe to interrupt and run again: each batch
    commits, and only keys still wrapped by an older key are processed.
-3. When it reports that no data key refers to an old key id, remove the old line and
-   restart. ``python manage.py vault_status`` shows the key ids still in use.
+3. When it reports that no data key refers to an old key id, remove the old line.
+   ``python manage.py vault_status`` shows the key ids still in use.
+
+Running processes reload a changed key *file* by themselves before wrapping (see
+vault/keyring.py), so no restart is needed between the steps when the keys are in a
+file. The command makes a second pass after ``--settle`` seconds (default 2, longer than
+the processes' look at the file) and refuses to report success while any data key is
+still wrapped by another key: that is a process still wrapping with the old keyring
+(keys from the environment, which a process cannot re-read), and removing the old line
+then would lose those keys.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from vault.models import DataKey
@@ -31,14 +41,18 @@ class Command(BaseCommand):
                             help="Data keys per committed batch (default 1000).")
         parser.add_argument("--no-progress", action="store_true",
                             help="Do not draw a progress bar.")
+        parser.add_argument("--settle", type=float, default=2.0,
+                            help="Seconds to wait before the second pass (default 2).")
 
     @key_scope()
-    def handle(self, *args: Any, batch_size: int, no_progress: bool, **options: Any) -> None:
+    def handle(self, *args: Any, batch_size: int, no_progress: bool, settle: float,
+               **options: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         from vault import keyring
 
-        current = keyring.master().current_id
+        started = timezone.now()
+        current = keyring.master(for_wrapping=True).current_id
         total = (
             DataKey.objects.using(KEYS_ALIAS)
             .filter(shredded_at__isnull=True)
@@ -50,6 +64,20 @@ class Command(BaseCommand):
                   # tqdm writes raw text; the wrapper would add a newline per update.
                   file=self.stderr._out) as bar:
             report = rotate_master_key(batch_size=batch_size, progress=bar.update)
+        # A key wrapped by an older master key *after* this run began was made by a
+        # process that still uses the old keyring: re-wrap it too, but do not report
+        # success, because that process will go on wrapping with the old key.
+        time.sleep(settle)
+        stale_writers = sorted(set(
+            DataKey.objects.using(KEYS_ALIAS)
+            .filter(shredded_at__isnull=True, created_at__gte=started)
+            .exclude(master_key_id=current)
+            .values_list("master_key_id", flat=True)
+        ))
+        second = rotate_master_key(batch_size=batch_size)
+        report.rewrapped += second.rewrapped
+        report.failed_owner_ids += second.failed_owner_ids
+        report.remaining_key_ids = sorted(set(second.remaining_key_ids) | set(stale_writers))
         self.stdout.write(
             f"re-wrapped: {report.rewrapped}\n"
             f"failed: {len(report.failed_owner_ids)}\n"
@@ -61,6 +89,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.failed_owner_ids)} data keys did not unwrap with the loaded "
                 f"master keys (owners {shown}…). Load the master key they need and run again."
+            )
+        if report.remaining_key_ids:
+            raise CommandError(
+                "Data keys are still being wrapped by "
+                f"{', '.join(report.remaining_key_ids)}: a running process still uses the "
+                "old master keys. Restart every Amparo process (gunicorn, the worker), run "
+                "rotate_master_key again, and keep the old line until it succeeds."
             )
         self.stdout.write(self.style.SUCCESS(
             f"Every data key is wrapped by {report.current_key_id!r}; older master keys "

@@ -35,8 +35,28 @@ class Command(BaseCommand):
             f"sample: {status.sample_opened} of {status.sample_size} data keys open "
             "with the loaded master keys"
         )
-        if not status.healthy:
+        self.stdout.write(f"owners with sealed data but no data key: "
+                          f"{len(status.owners_without_key)}")
+        self.stdout.write(f"shredded owners whose key is still live: "
+                          f"{len(status.shredded_with_key)}")
+        problems = []
+        if status.sample_opened != status.sample_size:
             details = ", ".join(f"{name}: {n}" for name, n in status.sample_errors.items())
-            raise CommandError(
+            problems.append(
                 f"The loaded master keys do not open every sampled data key ({details})."
             )
+        if status.owners_without_key:
+            shown = ", ".join(map(str, status.owners_without_key[:10]))
+            problems.append(
+                f"{len(status.owners_without_key)} owners have sealed data but no data key "
+                f"(owners {shown}…): the keys database is older than the main database. "
+                "Restore a keys database at least as new as the main one (docs/operations.md)."
+            )
+        if status.shredded_with_key:
+            shown = ", ".join(map(str, status.shredded_with_key[:10]))
+            problems.append(
+                f"{len(status.shredded_with_key)} shredded owners still have a live data key "
+                f"(owners {shown}…): their shredding did not finish."
+            )
+        if problems:
+            raise CommandError(" ".join(problems))
