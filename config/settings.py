@@ -421,6 +421,8 @@ LOGGING = {
         # Request logs can quote URLs and bodies; keep them at warning level.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # The worker's loop starts django-tasks' batch runner every turn: no line each time.
+        "django_tasks_db": {"level": "WARNING"},
         # Scanners send any Host header: one line each, no traceback.
         "django.security.DisallowedHost": {"level": "WARNING", "filters": ["no_traceback"]},
     },
