@@ -173,12 +173,6 @@ def restore_backup(source: Path, identities: list[Any]) -> dict[str, Any]:
     never mixes a backup into live data. Attachments are put back under the storage's
     location, existing files left alone.
     """
-    for alias in ALIASES:
-        if not _empty(alias):
-            raise BackupError(
-                f"The {alias!r} database is not empty. Restore into new, empty databases "
-                "(docs/operations.md, 'Restore')."
-            )
     with _private_directory() as work:
         archive = work / "backup.tar"
         try:
@@ -194,6 +188,12 @@ def restore_backup(source: Path, identities: list[Any]) -> dict[str, Any]:
         manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT:
             raise BackupError("This file is not an Amparo backup of a known format.")
+        for alias in ALIASES:
+            if not _empty(alias):
+                raise BackupError(
+                    f"The {alias!r} database is not empty. Restore into new, empty "
+                    "databases (docs/operations.md, 'Restore')."
+                )
         for alias in ALIASES:
             vendor = connections[alias].vendor
             if manifest["engines"][alias] != vendor:
