@@ -25,10 +25,10 @@ demo-db: install translations
 	$(DEMO) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEMO) $(BIN)/python manage.py seed_demo
 
-# The background worker delivers notification mail (django-tasks); it stops with the server.
+# The worker delivers notification mail and runs the periodic jobs; it stops with the server.
 run: demo-db
 	@echo "Amparo demo on http://127.0.0.1:$(PORT)/ — fictional data only."
-	$(DEMO) $(BIN)/python manage.py db_worker --interval 2 & worker=$$!; \
+	$(DEMO) $(BIN)/python manage.py run_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -3,8 +3,8 @@ request comes from a trusted proxy; lockout and audit events use that address.""
 
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 
 import pytest
 from django.conf import settings

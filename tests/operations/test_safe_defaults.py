@@ -71,12 +71,13 @@ def test_production_refuses_a_keys_database_that_is_the_main_database():
     assert "names the main database" in refusal
 
 
-def _start(env_changes: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def _start(env_changes: dict[str, str], tmp_path: Path,
+           code: str = "import config.settings") -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AMPARO_", "DJANGO_", "DEBUG", "DATABASE_URL", "KEYS_DATABASE"))}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", AMPARO_VAR_DIR=str(tmp_path))
     env.update(env_changes)
-    return subprocess.run([sys.executable, "-c", "import config.settings"], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -94,6 +95,15 @@ def test_production_with_the_keys_in_the_main_database_refuses_to_start(tmp_path
 
     assert result.returncode != 0
     assert "names the main database" in result.stderr
+
+
+def test_make_run_links_mail_to_the_port_it_serves(tmp_path):
+    """`make run` passes PORT to the demo (Makefile), and the site URL follows it."""
+    result = _start({"AMPARO_DEMO": "1", "PORT": "8765"}, tmp_path,
+                    "import config.settings as s; print(s.AMPARO_SITE_URL)")
+
+    assert result.stdout.strip() == "http://127.0.0.1:8765", result.stderr
+    assert "PORT=$(PORT)" in (ROOT / "Makefile").read_text()
 
 
 @pytest.mark.django_db
