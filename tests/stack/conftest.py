@@ -171,7 +171,6 @@ def _caddyfile(home: Path, https_port: int, app_port: int) -> Path:
     """deploy/Caddyfile for this machine: our host and ports, Caddy's local CA, no admin."""
     text = (ROOT / "deploy" / "Caddyfile").read_text()
     text = text.replace("amparo.example.org {", f"localhost:{https_port} {{")
-    text = text.replace("Host amparo.example.org", f"Host localhost:{https_port}")
     text = text.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
     assert f"localhost:{https_port}" in text and f"127.0.0.1:{app_port}" in text
     global_options = (

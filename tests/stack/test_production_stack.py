@@ -36,7 +36,13 @@ ROTATION_NAME = "Juana Inés"
 state: dict = {}
 
 
-def code_for(secret_hex: str) -> str:
+def code_for(username: str, secret_hex: str) -> str:
+    """The code her phone shows now; a code is accepted once, so a second sign-in of the
+    same person waits for the next 30-second step, as she would."""
+    used = state.setdefault("used_steps", {})
+    while int(time.time() // 30) <= used.get(username, -1):
+        time.sleep(1)
+    used[username] = int(time.time() // 30)
     totp = TOTP(bytes.fromhex(secret_hex))
     return f"{totp.token():06d}"
 
@@ -67,7 +73,7 @@ def sign_in(browser, stack: Stack, people: dict, username: str):
     page.locator("input[name=password]").fill(people["password"])
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
-    page.locator("input[name=token]").fill(code_for(people["secrets"][username]))
+    page.locator("input[name=token]").fill(code_for(username, people["secrets"][username]))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     assert page.url.rstrip("/") == stack.url, page.url
