@@ -24,12 +24,25 @@ logger = logging.getLogger("amparo.jobs")
 
 
 def seal_audit_log() -> int:
-    """Seal what committed events are still unsealed (those of quiet processes too)."""
+    """Seal what committed events are still unsealed (those of quiet processes too).
+
+    The events above the newest seal are named by id: ``seal_pending`` alone reads only a
+    window of ids above the newest seal, and ids are not dense (a sequence skips what
+    rolled back), so an event far above it would wait for ever.
+    """
     from audit.chain import ON_COMMIT_LIMIT, seal_pending
+    from audit.models import AccessEvent, EventSeal
 
     total = 0
     while True:
-        sealed = seal_pending(look_back=True, wait=False)
+        newest = (
+            EventSeal.objects.order_by("-event_id").values_list("event_id", flat=True).first()
+        ) or 0
+        above = list(
+            AccessEvent.objects.filter(pk__gt=newest).order_by("pk")
+            .values_list("pk", flat=True)[:ON_COMMIT_LIMIT]
+        )
+        sealed = seal_pending(event_ids=above, look_back=True, wait=False)
         if not sealed:  # 0, or None: another process is sealing right now
             return total
         total += sealed

@@ -239,12 +239,19 @@ def rotate_master_key(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     actor: User | None = None,
+    record_when_idle: bool = True,
 ) -> RotationReport:
-    """Re-wrap every data key under the current master key and record the rotation."""
+    """Re-wrap every data key under the current master key and record the rotation.
+
+    ``record_when_idle=False``: a pass that found nothing to do leaves no event (the
+    command's second look, which follows a recorded first pass).
+    """
     from audit.models import Action, Outcome
     from audit.services import record_event
 
     report = datakeys.rotate(batch_size=batch_size, progress=progress)
+    if not record_when_idle and not (report.rewrapped or report.failed_owner_ids):
+        return report
     record_event(
         action=Action.VAULT_KEYS_ROTATED,
         actor=actor,

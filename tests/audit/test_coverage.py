@@ -80,6 +80,8 @@ NAMESPACES: dict[str, str] = {
     # Referrals and packets: scenarios in tests/referrals/test_request_events.py (and the
     # case side in detail in tests/referrals/test_case_side_access.py).
     "referrals": SURVIVOR,
+    # The health URL: "ok" or "unavailable" to anyone, nothing about anybody.
+    "operations": NOT_SURVIVOR,
 }
 
 # Patterns of a mixed namespace classified one by one (these win over NAMESPACES).

@@ -74,7 +74,7 @@ class Command(BaseCommand):
             .exclude(master_key_id=current)
             .values_list("master_key_id", flat=True)
         ))
-        second = rotate_master_key(batch_size=batch_size)
+        second = rotate_master_key(batch_size=batch_size, record_when_idle=False)
         report.rewrapped += second.rewrapped
         report.failed_owner_ids += second.failed_owner_ids
         report.remaining_key_ids = sorted(set(second.remaining_key_ids) | set(stale_writers))
