@@ -112,6 +112,15 @@ def test_the_package_runs_from_its_own_environment_outside_the_tree(stack: Stack
     assert str(stack.venv) in result.stdout
     assert stack.amparo("help").returncode == 0
     assert stack.status("/health/") in (200, 503)
+    # Migrations, static files and keys made nothing inside the installed package ...
+    site_packages = Path(result.stdout.strip()).parents[1]
+    assert not (site_packages / "var").exists()
+    assert (Path(stack.env["AMPARO_VAR_DIR"]) / "static" / "staticfiles.json").exists()
+    # ... and without AMPARO_VAR_DIR it refuses to start rather than write there.
+    env = {k: v for k, v in stack.env.items() if k != "AMPARO_VAR_DIR"}
+    refused = subprocess.run([str(stack.venv / "bin" / "amparo"), "check"], cwd=stack.home,
+                             env=env, capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and "Set AMPARO_VAR_DIR" in refused.stderr
 
 
 def test_a_referral_notification_reaches_the_mail_server_with_code_and_link_only(
