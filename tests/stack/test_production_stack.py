@@ -21,6 +21,7 @@ import ssl
 import subprocess
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,12 @@ def test_the_package_runs_from_its_own_environment_outside_the_tree(stack: Stack
     site_packages = Path(result.stdout.strip()).parents[1]
     assert not (site_packages / "var").exists()
     assert (Path(stack.env["AMPARO_VAR_DIR"]) / "static" / "staticfiles.json").exists()
+    # The catalogue was compiled into the wheel: the pages speak Spanish.
+    assert (site_packages / "locale" / "es" / "LC_MESSAGES" / "django.mo").exists()
+    request = urllib.request.Request(stack.url + "/accounts/login/",
+                                     headers={"Accept-Language": "es"})
+    with urllib.request.urlopen(request, context=ssl._create_unverified_context()) as page:  # noqa: S310
+        assert "Contraseña" in page.read().decode()
     # ... and without AMPARO_VAR_DIR it refuses to start rather than write there.
     env = {k: v for k, v in stack.env.items() if k != "AMPARO_VAR_DIR"}
     refused = subprocess.run([str(stack.venv / "bin" / "amparo"), "check"], cwd=stack.home,
