@@ -101,6 +101,39 @@ def test_a_process_with_the_old_keyring_makes_rotation_refuse_to_finish(
         call_command("rotate_master_key", "--no-progress", stdout=io.StringIO())
 
 
+def test_a_stale_key_rewrapped_by_the_first_pass_still_makes_rotation_refuse(
+    key_file, make_record, monkeypatch
+):
+    """The first pass may re-wrap a stale process's new key before anyone looks: the key
+    was still made with the old keyring, and that process will make more."""
+    from vault.management.commands import rotate_master_key as command
+
+    old, new = key_line("2025")[0], key_line("2026")[0]
+    key_file(old)
+    keyring.load()
+    key_file(new, old)
+    stale = keyring.Keys(master=keyring.parse_master_keys(old, source="stale"),
+                         index=keyring.get().index)
+    real = command.rotate_master_key
+    calls = []
+
+    def stale_write_then_rotate(**kwargs):
+        if not calls:
+            fresh = keyring.install(stale)
+            make_record(secret="escrito por un proceso viejo")
+            keyring.install(fresh)
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(command, "rotate_master_key", stale_write_then_rotate)
+
+    with pytest.raises(CommandError, match="still uses the old master keys"):
+        call_command("rotate_master_key", "--no-progress", "--settle", "0",
+                     stdout=io.StringIO())
+    assert set(DataKey.objects.using(KEYS_ALIAS).values_list("master_key_id", flat=True)) == {
+        "2026"}  # re-wrapped all the same: nothing is left behind
+
+
 def test_a_wrong_master_key_is_a_configuration_error_not_tampering(use_master_keys, make_record):
     use_master_keys(key_line("prod-1")[0])
     record = make_record(secret="secreto")

@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -68,16 +69,19 @@ class Command(BaseCommand):
         # process that still uses the old keyring: re-wrap it too, but do not report
         # success, because that process will go on wrapping with the old key.
         time.sleep(settle)
-        stale_writers = sorted(set(
+        # Created since the run began and wrapped by an old key: still so, or re-wrapped
+        # by this run (a process that follows the file wraps new keys with the new key
+        # directly, so its keys are never re-wrapped).
+        made_with_old_keys = (
             DataKey.objects.using(KEYS_ALIAS)
             .filter(shredded_at__isnull=True, created_at__gte=started)
-            .exclude(master_key_id=current)
-            .values_list("master_key_id", flat=True)
-        ))
+            .filter(~Q(master_key_id=current) | Q(rewrapped_at__gte=started))
+        )
+        stale_writer = made_with_old_keys.exists()
         second = rotate_master_key(batch_size=batch_size, record_when_idle=False)
         report.rewrapped += second.rewrapped
         report.failed_owner_ids += second.failed_owner_ids
-        report.remaining_key_ids = sorted(set(second.remaining_key_ids) | set(stale_writers))
+        report.remaining_key_ids = second.remaining_key_ids
         self.stdout.write(
             f"re-wrapped: {report.rewrapped}\n"
             f"failed: {len(report.failed_owner_ids)}\n"
@@ -90,12 +94,12 @@ class Command(BaseCommand):
                 f"{len(report.failed_owner_ids)} data keys did not unwrap with the loaded "
                 f"master keys (owners {shown}…). Load the master key they need and run again."
             )
-        if report.remaining_key_ids:
+        if stale_writer or report.remaining_key_ids:
             raise CommandError(
-                "Data keys are still being wrapped by "
-                f"{', '.join(report.remaining_key_ids)}: a running process still uses the "
-                "old master keys. Restart every Amparo process (gunicorn, the worker), run "
-                "rotate_master_key again, and keep the old line until it succeeds."
+                "Data keys were wrapped by an older master key while this ran: a running "
+                "process still uses the old master keys. Restart every Amparo process "
+                "(gunicorn, the worker), run rotate_master_key again, and keep the old line "
+                "until it succeeds."
             )
         self.stdout.write(self.style.SUCCESS(
             f"Every data key is wrapped by {report.current_key_id!r}; older master keys "
