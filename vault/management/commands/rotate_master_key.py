@@ -3,7 +3,8 @@
 Rotation, step by step:
 
 1. ``python -m vault.keygen NEW-ID`` and put its line *first* in the master key file,
-   keeping the old line below it; restart Amparo (new data keys now use the new key).
+   keeping the old line below it (running processes wrap new data keys with it from
+   their next one on; keys given in AMPARO_MASTER_KEYS need a restart instead).
 2. ``python manage.py rotate_master_key`` — safe to interrupt and run again: each batch
    commits, and only keys still wrapped by an older key are processed.
 3. When it reports that no data key refers to an old key id, remove the old line.
@@ -12,10 +13,10 @@ Rotation, step by step:
 Running processes reload a changed key *file* by themselves before wrapping (see
 vault/keyring.py), so no restart is needed between the steps when the keys are in a
 file. The command makes a second pass after ``--settle`` seconds (default 2, longer than
-the processes' look at the file) and refuses to report success while any data key is
-still wrapped by another key: that is a process still wrapping with the old keyring
-(keys from the environment, which a process cannot re-read), and removing the old line
-then would lose those keys.
+the processes' look at the file) and refuses to report success when a data key was
+wrapped by an older key after it began: that is a process still wrapping with the old
+keyring (keys from the environment, which a process cannot re-read), and removing the
+old line then would lose the keys it goes on making.
 """
 
 from __future__ import annotations
