@@ -4,7 +4,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from operations.health import healthy, run_checks
 
@@ -12,7 +12,7 @@ logger = logging.getLogger("amparo.health")
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     """200 "ok" or 503 "unavailable" for the proxy and monitoring; the why goes to the log
     (and ``amparo health``), never to the public."""
