@@ -183,7 +183,6 @@ def test_after_a_postgresql_restart_requests_succeed_and_owed_mail_leaves(
 
     wait_for(lambda: mails_with(stack, "refugio@stack.invalid"), "the partner's mail", 90)
     assert worker.poll() is None, "the worker died with the database restart"
-    assert "database unavailable" in stack.log("worker") or worker.poll() is None
     wait_for(lambda: stack.status("/health/") == 200, "health after the restart", 60)
     page.context.close()
 
