@@ -13,7 +13,7 @@ class UTCFormatter(logging.Formatter):
 
     converter = time.gmtime
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
         return f"{stamp}.{int(record.msecs):03d}Z"
 

@@ -32,11 +32,13 @@ def _database(alias: str) -> Check:
 
 
 def _master_key() -> Check:
+    from django.core.exceptions import ImproperlyConfigured
+
     from vault import keyring
 
     try:
         problem = keyring.stale_reason()
-    except Exception as error:  # ImproperlyConfigured: no key loaded or readable at all
+    except ImproperlyConfigured as error:  # no key loaded, or none readable at all
         return Check("master key", False, type(error).__name__)
     return Check("master key", problem is None, problem or "")
 

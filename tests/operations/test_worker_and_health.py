@@ -11,7 +11,7 @@ from django.db import OperationalError, connection, connections
 from django.test import override_settings
 from django.urls import reverse
 
-from audit import chain
+from audit.chain import sealing
 from audit.models import AccessEvent, Action, EventSeal
 from audit.services import record_event
 from operations.jobs import Job, Scheduler
@@ -23,7 +23,7 @@ BOUND = 3  # seconds: the test's own AMPARO_AUDIT_SEAL_BOUND_SECONDS
 
 def _unsealed_event() -> AccessEvent:
     """An event committed by a quiet process that will not seal again by itself."""
-    chain._last_sealing["default"] = time.monotonic()  # it has just sealed: not due
+    sealing._last_sealing["default"] = time.monotonic()  # it has just sealed: not due
     event = record_event(action=Action.LOGIN_FAILED)
     assert not EventSeal.objects.filter(event_id=event.pk).exists()
     return event

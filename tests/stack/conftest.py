@@ -56,7 +56,7 @@ def wait_for(check, what: str, seconds: float = 60) -> None:
 class Mailbox:
     messages: list[str] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.content.decode("utf-8", "replace"))
         return "250 OK"
 
@@ -95,7 +95,7 @@ class Stack:
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.home / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(  # noqa: S603
+        self.processes[name] = subprocess.Popen(
             command, cwd=self.home, env=env or self.env, stdout=log, stderr=log,
             start_new_session=True,
         )
@@ -132,7 +132,7 @@ class Stack:
         request = urllib.request.Request(url, headers={"Host": "localhost"} if direct else {})
         context = ssl._create_unverified_context()  # Caddy's internal CA: not installed here
         try:
-            with urllib.request.urlopen(request, context=context, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, context=context, timeout=10) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
@@ -156,8 +156,14 @@ def recreate_databases() -> None:
 
 
 def _install(home: Path) -> Path:
+    # Built from a clean copy: pip builds in the tree, and a build/ folder left there by
+    # an earlier build would carry files since deleted into the wheel.
+    source = home / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "var", "build", "*.egg-info", "__pycache__", "tests", "bench",
+        "*.mo"))
     wheels = home / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
                     "-w", str(wheels)], check=True, cwd=home)
     venv = home / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
