@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "workspace",
+    "reports",
     "oversight",
     "operations",
 ]
@@ -404,6 +405,19 @@ AMPARO_HEALTH_MAIL_MINUTES = env_int("AMPARO_HEALTH_MAIL_MINUTES", 30)
 # stays offline (operations/backup.py).
 AMPARO_BACKUP_RECIPIENTS_FILE = env_str("AMPARO_BACKUP_RECIPIENTS_FILE")
 # --- end operations ---------------------------------------------------------------
+
+# --- reports: statistics and exports -------------------------------------------
+# Published counts under this many cases show as "<N" (reports/suppression.py). Never
+# below 5: a smaller threshold lets a count single out one or two women.
+AMPARO_STATISTICS_MIN_CELL = env_int("AMPARO_STATISTICS_MIN_CELL", 10)
+# The CTDC export is k-anonymous with this k on its quasi-identifiers (CTDC uses 11).
+AMPARO_CTDC_K = env_int("AMPARO_CTDC_K", 11)
+if AMPARO_STATISTICS_MIN_CELL < 5 or AMPARO_CTDC_K < 11:
+    raise ImproperlyConfigured(
+        "AMPARO_STATISTICS_MIN_CELL may not be below 5 and AMPARO_CTDC_K not below 11: "
+        "smaller groups can single out a survivor."
+    )
+# --- end reports ----------------------------------------------------------------
 
 # --- logging ----------------------------------------------------------------
 # Log lines carry request ids and event names, never survivor content.
