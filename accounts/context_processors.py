@@ -17,7 +17,7 @@ _DIRECTORY = ("referrals:directory", _("Service directory"))
 _OUR_SERVICES = ("referrals:own_services", _("Our services"))
 _NAVIGATION = {
     Role.CASEWORKER: [*_CASE_WORK, _DIRECTORY],
-    Role.SUPERVISOR: [*_CASE_WORK, _DIRECTORY],
+    Role.SUPERVISOR: [*_CASE_WORK, _DIRECTORY, ("reports:statistics", _("Statistics"))],
     Role.PARTNER: [("referrals:inbox", _("Inbox")), _DIRECTORY, _OUR_SERVICES],
     Role.AUDITOR: [
         ("oversight:search", _("Access log")),
@@ -31,6 +31,7 @@ _NAVIGATION = {
         ("cases:shred_requests", _("Shredding requests")),
         _OUR_SERVICES,
         _DIRECTORY,
+        ("reports:statistics", _("Statistics")),
     ],
 }
 

@@ -124,6 +124,11 @@ class Action(models.TextChoices):
     AUDIT_ANOMALIES_VIEWED = "audit.anomalies_viewed", _("Anomalies viewed")
     AUDIT_ACCESS_DENIED = "audit.denied", _("Access log refused")
     GRANT_REVIEWED = "emergency_access.reviewed", _("Emergency access reviewed")
+    # Statistics, reports and exports (reports/).
+    STATISTICS_VIEWED = "statistics.viewed", _("Statistics viewed")
+    MONTHLY_REPORT_VIEWED = "statistics.monthly_report_viewed", _("Monthly report viewed")
+    CTDC_EXPORTED = "export.ctdc", _("Anonymised CTDC export downloaded")
+    CASES_EXPORTED = "export.cases", _("Organisation's case export downloaded")
 
 
 class Outcome(models.TextChoices):
