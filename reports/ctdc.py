@@ -184,13 +184,21 @@ class Plan:
 
 
 def plan(cases: QuerySet[Case], *, k: int | None = None) -> Plan:
-    k = settings.AMPARO_CTDC_K if k is None else k
+    """Count the cases per combination in one query and choose the level."""
     rows = (
         _with_quasi_identifiers(cases)
         .values("q_gender", "q_age", "q_citizenship", "q_country", "q_year")
         .annotate(n=Count("pk"))
     )
-    exact = Counter({_key(row): row["n"] for row in rows})
+    exact: Counter = Counter()
+    for row in rows:
+        exact[_key(row)] += row["n"]
+    return plan_for(exact, k=settings.AMPARO_CTDC_K if k is None else k)
+
+
+def plan_for(exact: Counter, *, k: int) -> Plan:
+    """The lowest level that withholds at most ``MAX_WITHHELD_SHARE`` of the rows (or the
+    last level), for these group sizes as recorded."""
     total = sum(exact.values())
     chosen = None
     for level in range(LEVELS):
@@ -212,7 +220,7 @@ def _flag(codes: list, wanted: set) -> str:
     return "1" if any(code in wanted for code in codes or []) else "0"
 
 
-def _row(key: Key, row: dict) -> list[str]:
+def output_row(key: Key, row: dict) -> list[str]:
     gender, age, citizenship, country, year = key
     exploitation = row["exploitation_types"] or []
     means = row["means_of_control"] or []
@@ -262,4 +270,4 @@ def stream(cases: QuerySet[Case], export_plan: Plan) -> Iterator[str]:
     for row in rows:
         key = _key(row)
         if export_plan.keeps(key):
-            yield writer.writerow(_row(generalise(key, export_plan.level), row))
+            yield writer.writerow(output_row(generalise(key, export_plan.level), row))
