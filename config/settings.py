@@ -408,7 +408,9 @@ AMPARO_BACKUP_RECIPIENTS_FILE = env_str("AMPARO_BACKUP_RECIPIENTS_FILE")
 
 # --- reports: statistics and exports -------------------------------------------
 # Published counts under this many cases show as "<N" (reports/suppression.py). Never
-# below 5: a smaller threshold lets a count single out one or two women.
+# below 5: a smaller threshold lets a count single out one or two women. Larger counts
+# show as ranges as wide as the smallest divisor of N−1 that is at least 3 (3 for 10,
+# 5 for 11; prefer an N for which N−1 has a small divisor).
 AMPARO_STATISTICS_MIN_CELL = env_int("AMPARO_STATISTICS_MIN_CELL", 10)
 # The CTDC export is k-anonymous with this k on its quasi-identifiers (CTDC uses 11).
 AMPARO_CTDC_K = env_int("AMPARO_CTDC_K", 11)

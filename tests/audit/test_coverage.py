@@ -82,6 +82,9 @@ NAMESPACES: dict[str, str] = {
     "referrals": SURVIVOR,
     # The health URL: "ok" or "unavailable" to anyone, nothing about anybody.
     "operations": NOT_SURVIVOR,
+    # Statistics are counted over survivors' records and the exports carry them: every
+    # request is one event (scenarios below; access in tests/reports/).
+    "reports": SURVIVOR,
 }
 
 # Patterns of a mixed namespace classified one by one (these win over NAMESPACES).
@@ -440,6 +443,24 @@ def _emergency(w: World) -> dict:
     return {"code": w.case.code, "reason": reason, "password": TEST_PASSWORD}
 
 
+def _cases_export(w: World) -> dict:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import current_code
+
+    month = timezone.localdate().strftime("%Y-%m")
+    # The supervisor's current code (refused people post it too: the role is refused first).
+    device = TOTPDevice.objects.filter(user=w.supervisor).order_by("-pk").first()
+    return {"first": month, "last": month, "kind": "cases_csv", "recipient_kind": "passphrase",
+            "passphrase": "a long enough passphrase",
+            "token": current_code(device) if device else "000000"}
+
+
+def _ctdc_export(w: World) -> dict:
+    month = timezone.localdate().strftime("%Y-%m")
+    return {"first": month, "last": month}
+
+
 OTHER_REQUESTS: list[Request] = [
     # homes: the caseworker's and supervisor's list her cases
     Request("home", "caseworker"),
@@ -473,6 +494,22 @@ OTHER_REQUESTS: list[Request] = [
     Request("cases:shred_cancel", "org_admin", "POST", status=302, kwargs=_pending),
     Request("cases:shred_cancel", "caseworker", "POST", status=403, kwargs=_pending),
     Request("cases:shred_cancel", "outsider_admin", "POST", status=404, kwargs=_pending),
+    # statistics and the monthly report: one look each, aggregates only
+    Request("reports:statistics", "supervisor"),
+    Request("reports:statistics", "org_admin"),
+    Request("reports:statistics", "caseworker", status=403),
+    Request("reports:statistics", "auditor", status=403),
+    Request("reports:monthly", "supervisor"),
+    Request("reports:monthly", "org_admin"),
+    Request("reports:monthly", "viewer", status=403),
+    # exports: the blank forms read nothing; the export itself is one event
+    Request("reports:cases_export", "supervisor", events=0),
+    Request("reports:cases_export", "supervisor", "POST", _cases_export),
+    Request("reports:cases_export", "org_admin", status=403),
+    Request("reports:cases_export", "caseworker", "POST", _cases_export, status=403),
+    Request("reports:ctdc_export", "supervisor", events=0),
+    Request("reports:ctdc_export", "supervisor", "POST", _ctdc_export),
+    Request("reports:ctdc_export", "auditor", "POST", _ctdc_export, status=403),
 ]
 
 
@@ -496,8 +533,8 @@ def test_each_other_survivor_request_leaves_exactly_one_event(
 ):
     person = world.people[req.person]
     url = reverse(req.url, kwargs=req.kwargs(world) if req.kwargs else None)
+    client = client_for(person)  # before the data: an export's form needs her current code
     data = req.data(world) if req.data else None
-    client = client_for(person)
     before = last_id()
 
     with django_capture_on_commit_callbacks(execute=True):
