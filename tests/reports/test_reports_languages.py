@@ -1,0 +1,60 @@
+"""The statistics and the monthly report read in Spanish and in English, charts
+included, and carry their print style (issue 13, items 1 and 5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.reports.population import add_cases
+
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("es", ["Estadísticas", "Casos nuevos por mes", "menos de 10", "gráfico de barras",
+            "Tipos de explotación"]),
+    ("en", ["Statistics", "New cases per month", "fewer than 10", "bar chart",
+            "Types of exploitation"]),
+])
+def test_the_statistics_page_speaks_the_readers_language(
+    client_for, supervisor, caseworker, language, words
+):
+    add_cases(caseworker, 14, opened_on=timezone.localdate(),
+              exploitation_types=["sexual_prostitution"])
+    client = client_for(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    html = client.get(reverse("reports:statistics")).content.decode()
+    assert f'<html lang="{language}">' in html
+    for word in words:
+        assert word in html, word
+
+
+def test_the_page_has_one_h1_a_chart_per_table_and_no_inline_script_or_style(
+    client_for, supervisor, caseworker
+):
+    add_cases(caseworker, 14, opened_on=timezone.localdate())
+    html = client_for(supervisor).get(reverse("reports:statistics")).content.decode()
+    assert html.count("<h1") == 1
+    assert html.count('<svg class="chart"') >= 10
+    assert "<script>" not in html and "style=" not in html
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        assert 'role="img"' in svg and "aria-label=" in svg
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_monthly_report_names_its_month_and_is_printable(
+    client_for, supervisor, caseworker, language
+):
+    client = client_for(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    month = timezone.localdate().replace(day=1)
+    response = client.get(reverse("reports:monthly"), {"month": month.strftime("%Y-%m")})
+    html = response.content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", html, flags=re.S).group(1)
+    assert ("Informe mensual" if language == "es" else "Monthly report") in heading
+    assert str(month.year) in heading
+    assert "data-print" in html and "js/print.js" in html
