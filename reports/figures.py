@@ -10,8 +10,9 @@ one (the service type narrows the referral figures). Those are the only views th
 offer (reports/forms.py), which is what the suppression argument relies on.
 
 Not counted yet: assistance by category. The support plan and its assistance record
-(issue 16) are not in this branch; when they are, a figure is one more function here
-returning a ``Table`` from ``publish_table`` and one more entry in ``FIGURES`` below.
+(issue 16) are not in this branch; when they are, the figure is one more function here
+in the shape of ``follow_up_adherence`` (scope and filters in, one aggregate query, a
+``Figure`` of ``publish_table`` out), added to the list that ``statistics()`` returns.
 Nor the city of identification: the intake records no coded city (route places are
 sealed), so there is nothing to count without opening records.
 """
