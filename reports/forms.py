@@ -101,7 +101,7 @@ class CasesExportForm(ViewForm):
 
     kind = forms.ChoiceField(
         label=_("File"), widget=forms.RadioSelect,
-        choices=[(ExportKind.CASES_CSV, _("CSV")), (ExportKind.CASES_XLSX, _("XLSX (Excel)"))],
+        choices=[(ExportKind.CASES_CSV, _("CSV")), (ExportKind.CASES_XLSX, _("XLSX, for Excel"))],
         initial=ExportKind.CASES_CSV,
     )
     recipient_kind = forms.ChoiceField(

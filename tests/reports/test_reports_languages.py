@@ -58,3 +58,27 @@ def test_the_monthly_report_names_its_month_and_is_printable(
     assert ("Informe mensual" if language == "es" else "Monthly report") in heading
     assert str(month.year) in heading
     assert "data-print" in html and "js/print.js" in html
+
+
+@pytest.mark.parametrize("page", ["reports:statistics", "reports:monthly",
+                                  "reports:cases_export", "reports:ctdc_export"])
+def test_no_text_is_left_in_english_on_the_spanish_pages(client_for, supervisor, caseworker,
+                                                         page):
+    from accounts.models import Team, User
+    from tests.accounts.translation import spelled_the_same, still_english, visible_pieces
+
+    add_cases(caseworker, 14, opened_on=timezone.localdate())
+    client = client_for(supervisor)
+    pages = {}
+    for language in ("en", "es"):
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        pages[language] = client.get(reverse(page)).content.decode()
+    names = {n for u in User.objects.all() for n in (u.username, u.first_name, u.last_name,
+                                                      u.get_full_name()) if n}
+    names |= set(Team.objects.values_list("name", flat=True))
+    names |= {supervisor.organization.name, "Amparo"}
+    english = visible_pieces(pages["en"], "en", names)
+    spanish = visible_pieces(pages["es"], "es", names)
+    unchanged = sorted(p for p in english & spanish if p not in spelled_the_same())
+    assert not unchanged, unchanged
+    assert not sorted(spanish & still_english())
