@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 
 import pyrage
 import pytest
@@ -156,3 +158,18 @@ def test_a_failure_while_encrypting_leaves_no_record_and_no_event(
     assert response.status_code == 500
     assert not ExportRecord.objects.exists()
     assert [e.action for e in _events(before)] == []
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age command is not installed "
+                    "(apt-get install age)")
+def test_the_reference_age_tool_opens_the_export(client_for, supervisor, cases, tmp_path):
+    """Not only pyrage: the reference implementation decrypts it with the private key."""
+    identity = pyrage.x25519.Identity.generate()
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(str(identity) + "\n")
+    response = client_for(supervisor).post(reverse(URL), _form(
+        supervisor, recipient_kind="public_key", passphrase="",
+        public_key=str(identity.to_public())))
+    result = subprocess.run(["age", "-d", "-i", str(key_file)], input=response.content,
+                            capture_output=True, timeout=30, check=True)
+    assert result.stdout.decode().startswith("case_code,")
