@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import product
+from itertools import combinations, product
 
 Publish = Callable[[int, int], tuple[int, int]]
 Block = tuple[int, int, int, int]  # month, team, service, category
@@ -119,3 +119,28 @@ def _tighten(facts: dict, blocks: frozenset, low: int, high: int) -> None:
         facts[blocks] = (max(old_low, low), min(old_high, high))
     else:
         facts[blocks] = (low, high)
+
+
+def recovered_exactly(world: World, views: Iterable[View], publish: Publish, k: int) -> list[str]:
+    """The complete adversary, for worlds of a few blocks: every assignment of counts to
+    the blocks that agrees with every published band is enumerated, and any group of
+    blocks whose total is the same in all of them — and truly between 1 and k−1 — is
+    recovered. Nothing cleverer can learn more from the same two views."""
+    facts = published(world, views, publish, k)
+    seen = sorted({b for blocks in facts for b in blocks})
+    index = {b: i for i, b in enumerate(seen)}
+    limits = [min(hi for blocks, (_lo, hi) in facts.items() if b in blocks) for b in seen]
+    constraints = [([index[b] for b in blocks], lo, hi) for blocks, (lo, hi) in facts.items()]
+    possible = [
+        counts for counts in product(*(range(limit + 1) for limit in limits))
+        if all(lo <= sum(counts[i] for i in members) <= hi for members, lo, hi in constraints)
+    ]
+    truth = tuple(world.counts[b] for b in seen)
+    assert truth in possible, "the enumeration must hold the truth"
+    found = []
+    for size in range(1, len(seen) + 1):
+        for group in combinations(range(len(seen)), size):
+            true = sum(truth[i] for i in group)
+            if 1 <= true < k and all(sum(c[i] for i in group) == true for c in possible):
+                found.append(f"{[seen[i] for i in group]} = {true}")
+    return found

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reports.suppression import band_width, publish
-from tests.reports.adversary import View, World, recovered
+from tests.reports.adversary import View, World, recovered, recovered_exactly
 
 
 def amparo_bands(count: int, k: int) -> tuple[int, int]:
@@ -113,3 +113,27 @@ def test_small_counts_and_zero_look_the_same():
     assert {publish(n, 10).label for n in range(10)} == {"<10"}
     assert publish(10, 10).label == "10–12"
     assert publish(14, 10).label == "13–15"
+
+
+@st.composite
+def small_worlds_and_two_views(draw):  # noqa: ANN001, ANN201
+    """Four blocks at most, so that the complete adversary can enumerate them."""
+    months, teams, categories = draw(st.sampled_from([(1, 2, 2), (2, 1, 2), (2, 2, 1),
+                                                       (1, 1, 3), (3, 1, 1), (1, 1, 4)]))
+    shape = World(months, teams, 1, categories, {})
+    counts = {b: draw(st.integers(0, 13)) for b in shape.blocks()}
+    world = World(months, teams, 1, categories, counts)
+    return world, draw(views(world)), draw(views(world))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=small_worlds_and_two_views(), k=st.sampled_from([5, 7, 10, 11]))
+def test_even_the_complete_adversary_recovers_nothing_from_two_views(case, k):
+    world, first, second = case
+    assert recovered_exactly(world, [first, second], amparo_bands, k) == []
+
+
+def test_the_complete_adversary_has_teeth():
+    world = World(2, 1, 1, 1, {(0, 0, 0, 0): 3, (1, 0, 0, 0): 20})
+    both, february = View(0, 1, None, None), View(1, 1, None, None)
+    assert recovered_exactly(world, [both, february], exact_above_threshold, 10)
