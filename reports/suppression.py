@@ -45,8 +45,9 @@ again or asking differently yields nothing new. Why this resists differencing:
 ``tests/reports/test_suppression_adversary.py`` plays the adversary with Hypothesis: it
 draws a population, requests any two views, subtracts every figure from every other it
 contains, propagates the bounds to a fixpoint, and fails if any count between 1 and k−1
-comes out exact. The same test shows that exact publication, and rounding to tens, do
-give counts away to the same adversary.
+comes out exact; on populations of a few blocks a complete adversary enumerates every
+population that agrees with both views. The same tests show that exact publication, and
+rounding to tens, do give counts away to the same adversaries.
 
 Shares (percentages), medians and other derived numbers are not published: they would
 be computed from exact counts and undo the bands.
