@@ -124,12 +124,24 @@ def new_cases(cases: QuerySet[Case], filters: Filters) -> tuple[Figure, Table]:
     return Figure("new_cases", str(_("New cases per month")), table), headline
 
 
-def _exclusive(
-    key: str, title: str, cases: QuerySet[Case], column: str, choices: Iterable, note: str = ""
-) -> Figure:
-    counts = _counts(cases, column)
-    return Figure(key, title, publish_table(counts, _choices(choices), total=sum(counts.values())),
-                  note=note)
+def _exclusive_traits(
+    cases: QuerySet[Case], traits: list[tuple[str, str, str, Iterable]]
+) -> list[Figure]:
+    """Traits each case has one value of (nationality, gender …), with their totals, all
+    counted in one pass over the cases: one conditional count per trait and code."""
+    aggregates = {"all": Count("pk")}
+    rows = []
+    for t, (_key, _title, column, choices) in enumerate(traits):
+        labels = _choices(choices)
+        rows.append(labels)
+        for c, (code, _label) in enumerate(labels):
+            aggregates[f"t{t}_{c}"] = Count("pk", filter=Q(**{column: code}))
+    counts = cases.order_by().aggregate(**aggregates)
+    figures = []
+    for t, (key, title, _column, _vocabulary) in enumerate(traits):
+        by_code = {code: counts[f"t{t}_{c}"] for c, (code, _label) in enumerate(rows[t])}
+        figures.append(Figure(key, title, publish_table(by_code, rows[t], total=counts["all"])))
+    return figures
 
 
 def _multi_valued(key: str, title: str, cases: QuerySet[Case], column: str, choices) -> Figure:
@@ -342,15 +354,15 @@ def case_figures(cases: QuerySet[Case]) -> list[Figure]:
                       "exploitation_types", cv.ExploitationType.choices),
         _multi_valued("means_of_control", str(_("Means of control")), cases,
                       "means_of_control", cv.MeansOfControl.choices),
-        _exclusive("recruitment", str(_("Method of recruitment")), cases,
-                   "recruitment_method", cv.RecruitmentMethod.choices),
-        _exclusive("nationality", str(_("Nationality")), cases,
-                   "survivor__nationality", cv.Nationality.choices),
-        _exclusive("age_band", str(_("Age band")), cases, "survivor__age_band",
-                   [(c, lbl) for c, lbl in cv.AgeBand.choices]),
-        _exclusive("gender", str(_("Gender")), cases, "survivor__gender", cv.Gender.choices),
-        _exclusive("risk", str(_("Current risk level")), cases, "risk_level",
-                   cv.RiskLevel.choices),
+        *_exclusive_traits(cases, [
+            ("recruitment", str(_("Method of recruitment")), "recruitment_method",
+             cv.RecruitmentMethod.choices),
+            ("nationality", str(_("Nationality")), "survivor__nationality",
+             cv.Nationality.choices),
+            ("age_band", str(_("Age band")), "survivor__age_band", cv.AgeBand.choices),
+            ("gender", str(_("Gender")), "survivor__gender", cv.Gender.choices),
+            ("risk", str(_("Current risk level")), "risk_level", cv.RiskLevel.choices),
+        ]),
     ]
 
 

@@ -47,6 +47,10 @@ def raw_counts(monkeypatch):
     return seen
 
 
+def _nonzero(counts: dict) -> dict:
+    return {code: n for code, n in counts.items() if n}
+
+
 def _view(supervisor, first: date, last: date, **kwargs) -> figures.Statistics:  # noqa: ANN001, ANN003
     scope = statistics_scope(supervisor, action="statistics.viewed")
     return figures.statistics(scope, figures.Filters(first=first, last=last, **kwargs))
@@ -74,8 +78,8 @@ def test_cases_are_counted_by_month_and_coded_trait(supervisor, caseworker, raw_
     # "sexual_remote" is not taken for a prefix of another code, nor another for it
     assert exploitation["sexual_remote"] == 3 and exploitation["sexual_private"] == 0
     assert raw_counts["debt_bondage"][0][0]["debt_bondage"] == 12
-    assert raw_counts["job_offer"][0][0] == {"job_offer": 12, "": 3}
-    assert raw_counts["low"][0][0] == {"high": 12, "critical": 3}
+    assert _nonzero(raw_counts["job_offer"][0][0]) == {"job_offer": 12, "": 3}
+    assert _nonzero(raw_counts["low"][0][0]) == {"high": 12, "critical": 3}
     assert raw_counts["0-12"][0][0]["13-17"] == 3
     assert by_key(result, "nationality").table.total == publish(15)
     assert by_key(result, "exploitation").table.total is None  # several per case
