@@ -30,7 +30,7 @@ def bar_chart(table: Table, *, title: str, chart_id: str) -> SafeString:
     usable = WIDTH - VALUE_SPACE
     height = ROW * len(rows) + 8
 
-    def bar(index: int, row) -> tuple:  # noqa: ANN001
+    def bar(index: int, row) -> tuple:
         top = index * ROW + 4
         bar_top = top + LABEL_HEIGHT + 4
         solid = usable * row.band.low / scale_max

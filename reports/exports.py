@@ -68,7 +68,7 @@ class Recipient:
             return pyrage.passphrase.encrypt(data, self.value)
         try:
             key = pyrage.x25519.Recipient.from_str(self.value.strip())
-        except Exception as exc:  # pyrage raises its own errors and ValueError
+        except (pyrage.RecipientError, ValueError) as exc:
             raise RecipientError(str(type(exc).__name__)) from None
         return pyrage.encrypt(data, [key])
 
@@ -76,7 +76,7 @@ class Recipient:
 def check_public_key(value: str) -> bool:
     try:
         pyrage.x25519.Recipient.from_str(value.strip())
-    except Exception:  # noqa: BLE001 - any refusal means "not a key we can use"
+    except (pyrage.RecipientError, ValueError):
         return False
     return True
 

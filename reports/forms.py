@@ -54,7 +54,7 @@ class ViewForm(forms.Form):
         choices=[("", _("All service types")), *cv.ServiceType.choices],
     )
 
-    def __init__(self, *args, teams=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, teams=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         months = _month_choices()
         self.fields["first"].choices = months
@@ -83,7 +83,7 @@ class ViewForm(forms.Form):
 class MonthForm(forms.Form):
     month = forms.ChoiceField(label=_("Month"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = _month_choices()
         self.fields["month"].initial = offered_months()[1].strftime("%Y-%m")
@@ -130,7 +130,7 @@ class CasesExportForm(ViewForm):
     field_order = ["first", "last", "team", "kind", "identity_reason", "recipient_kind",
                    "public_key", "passphrase", "token"]
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["service_type"]
 
@@ -151,6 +151,6 @@ class CasesExportForm(ViewForm):
 
 
 class CtdcExportForm(ViewForm):
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["service_type"]

@@ -65,7 +65,7 @@ def figures(world: World, view: View) -> list[frozenset[Block]]:
     return [s for s in sets if s]
 
 
-def published(world: World, views: Iterable[View], publish: Publish, k: int):  # noqa: ANN201
+def published(world: World, views: Iterable[View], publish: Publish, k: int):
     seen: dict[frozenset[Block], tuple[int, int]] = {}
     for view in views:
         for blocks in figures(world, view):

@@ -13,7 +13,7 @@ from datetime import date
 from cases.models import Case, Consent, RouteStop, Survivor
 
 
-def add_cases(owner, count: int, *, team=None, opened_on: date, **coded) -> list[Case]:  # noqa: ANN001, ANN003
+def add_cases(owner, count: int, *, team=None, opened_on: date, **coded) -> list[Case]:
     survivor_fields = {k: coded.pop(k) for k in ("gender", "nationality", "age_band") if k in coded}
     team = team or owner.teams.first() or owner.supervised_teams.first()
     survivors = [
@@ -32,7 +32,7 @@ def add_cases(owner, count: int, *, team=None, opened_on: date, **coded) -> list
     return Case.objects.bulk_create(cases)
 
 
-def consent_to_statistics(cases, recorded_by, *, given: bool = True) -> None:  # noqa: ANN001
+def consent_to_statistics(cases, recorded_by, *, given: bool = True) -> None:
     Consent.objects.bulk_create(
         Consent(id=uuid.uuid4(), survivor_id=c.survivor_id, case=c, purpose="statistics",
                 given=given, method="verbal", given_by="survivor", recorded_by=recorded_by)
@@ -40,7 +40,7 @@ def consent_to_statistics(cases, recorded_by, *, given: bool = True) -> None:  #
     )
 
 
-def exploited_in(cases, country: str) -> None:  # noqa: ANN001
+def exploited_in(cases, country: str) -> None:
     RouteStop.objects.bulk_create(
         RouteStop(id=uuid.uuid4(), case=c, survivor_id=c.survivor_id, kind="exploitation",
                   country=country)

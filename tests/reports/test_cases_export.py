@@ -30,11 +30,11 @@ def _month() -> str:
     return timezone.localdate().strftime("%Y-%m")
 
 
-def _code(user, offset: int = 0) -> str:  # noqa: ANN001
+def _code(user, offset: int = 0) -> str:
     return current_code(TOTPDevice.objects.get(user=user), offset_steps=offset)
 
 
-def _form(user, **overrides) -> dict:  # noqa: ANN001, ANN003
+def _form(user, **overrides) -> dict:
     data = {"first": _month(), "last": _month(), "team": "", "kind": "cases_csv",
             "recipient_kind": "passphrase", "passphrase": PASSPHRASE, "public_key": "",
             "identity_reason": "", "token": _code(user)}
@@ -147,7 +147,7 @@ def test_a_failure_while_encrypting_leaves_no_record_and_no_event(
 ):
     from reports import exports
 
-    def broken(self, data):  # noqa: ANN001, ANN202
+    def broken(self, data):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(exports.Recipient, "encrypt", broken)

@@ -32,7 +32,7 @@ QUASI = ("yearOfRegistration", "gender", "ageBroad", "majorityStatus", "citizens
 K = 11
 
 
-def _download(client, **data) -> tuple[StreamingHttpResponse, list[dict]]:  # noqa: ANN001, ANN003
+def _download(client, **data) -> tuple[StreamingHttpResponse, list[dict]]:
     month = timezone.localdate().strftime("%Y-%m")
     oldest = offered_months()[-1].strftime("%Y-%m")
     form = {"first": data.get("first", oldest), "last": month, "team": ""}
@@ -47,7 +47,7 @@ def _groups(rows: list[dict]) -> Counter:
     return Counter(tuple(row[name] for name in QUASI) for row in rows)
 
 
-def _population(caseworker, rng: random.Random, size: int) -> list:  # noqa: ANN001
+def _population(caseworker, rng: random.Random, size: int) -> list:
     """Cases with varied quasi-identifiers, in small batches of one combination each."""
     everyone = []
     start = timezone.localdate().replace(day=1)

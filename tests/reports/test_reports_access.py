@@ -134,3 +134,15 @@ def test_each_look_at_the_figures_is_one_event(client_for, supervisor, page):
     client_for(supervisor).get(reverse(page))
     events = list(AccessEvent.objects.order_by("pk")[before:])
     assert [(e.outcome, e.actor_id) for e in events] == [(Outcome.ALLOWED, supervisor.pk)]
+
+
+@pytest.mark.parametrize("person", ["supervisor", "org_admin"])
+def test_the_home_links_to_the_statistics(client_for, request, person):
+    html = client_for(request.getfixturevalue(person)).get(reverse("home")).content.decode()
+    assert f'href="{reverse("reports:statistics")}"' in html
+
+
+@pytest.mark.parametrize("person", ["caseworker", "auditor", "partner"])
+def test_other_homes_do_not_offer_the_statistics(client_for, request, person):
+    html = client_for(request.getfixturevalue(person)).get(reverse("home")).content.decode()
+    assert reverse("reports:statistics") not in html

@@ -38,7 +38,7 @@ def raw_counts(monkeypatch):
     seen: dict[str, list[tuple[dict, int | None]]] = {}
     real = figures.publish_table
 
-    def spy(counts, labels, *, total=None, k=None):  # noqa: ANN001, ANN202
+    def spy(counts, labels, *, total=None, k=None):
         labels = list(labels)
         seen.setdefault(str(labels[0][0]), []).append((dict(counts), total))
         return real(counts, labels, total=total, k=k)
@@ -51,7 +51,7 @@ def _nonzero(counts: dict) -> dict:
     return {code: n for code, n in counts.items() if n}
 
 
-def _view(supervisor, first: date, last: date, **kwargs) -> figures.Statistics:  # noqa: ANN001, ANN003
+def _view(supervisor, first: date, last: date, **kwargs) -> figures.Statistics:
     scope = statistics_scope(supervisor, action="statistics.viewed")
     return figures.statistics(scope, figures.Filters(first=first, last=last, **kwargs))
 
@@ -92,7 +92,7 @@ def _offering(service_type: str) -> ServiceOffering:
     )
 
 
-def _referral(case, offering, *, user, sent: datetime, urgency: str, state: str,  # noqa: ANN001
+def _referral(case, offering, *, user, sent: datetime, urgency: str, state: str,
               answered: datetime | None = None, outcome: str = "") -> Referral:
     hours = {"emergency": 24, "urgent": 72, "normal": 336}[urgency]
     return Referral.objects.create(
@@ -140,7 +140,7 @@ def test_answer_times_against_the_deadlines(supervisor, caseworker, monkeypatch)
     grids = []
     real = figures.publish_table
 
-    def spy(counts, labels, *, total=None, k=None):  # noqa: ANN001, ANN202
+    def spy(counts, labels, *, total=None, k=None):
         labels = list(labels)
         if labels[0][0] == "in_time":
             grids.append(dict(counts))
@@ -154,7 +154,7 @@ def test_answer_times_against_the_deadlines(supervisor, caseworker, monkeypatch)
     assert normal == {"in_time": 0, "late": 0, "overdue": 0, "waiting": 1}
 
 
-def _follow_up(case, user, *, due: date, kind: str = "check_in", done=None, outcome=""):  # noqa: ANN001, ANN202
+def _follow_up(case, user, *, due: date, kind: str = "check_in", done=None, outcome=""):
     return FollowUp.objects.create(
         id=uuid.uuid4(), case=case, survivor_id=case.survivor_id, kind=kind, due_on=due,
         assignee=user, created_by=user, done_at=done, outcome=outcome,
@@ -207,7 +207,7 @@ def test_the_page_never_shows_a_count_under_the_threshold(client_for, supervisor
     assert "&lt;10" in cells and "28–30" in cells
 
 
-def _queries(client, url) -> int:  # noqa: ANN001
+def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)

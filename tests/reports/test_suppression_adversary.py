@@ -26,7 +26,7 @@ def rounded_to_tens(count: int, k: int) -> tuple[int, int]:
 
 
 @st.composite
-def worlds(draw, max_months: int = 4, max_count: int = 14) -> World:  # noqa: ANN001
+def worlds(draw, max_months: int = 4, max_count: int = 14) -> World:
     months = draw(st.integers(1, max_months))
     teams = draw(st.integers(1, 2))
     services = draw(st.integers(1, 2))
@@ -37,7 +37,7 @@ def worlds(draw, max_months: int = 4, max_count: int = 14) -> World:  # noqa: AN
 
 
 @st.composite
-def views(draw, world: World) -> View:  # noqa: ANN001
+def views(draw, world: World) -> View:
     first = draw(st.integers(0, world.months - 1))
     last = draw(st.integers(first, world.months - 1))
     team = draw(st.none() | st.integers(0, world.teams - 1))
@@ -46,7 +46,7 @@ def views(draw, world: World) -> View:  # noqa: ANN001
 
 
 @st.composite
-def worlds_and_two_views(draw, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def worlds_and_two_views(draw, **kwargs):
     world = draw(worlds(**kwargs))
     return world, draw(views(world)), draw(views(world))
 
@@ -116,7 +116,7 @@ def test_small_counts_and_zero_look_the_same():
 
 
 @st.composite
-def small_worlds_and_two_views(draw):  # noqa: ANN001, ANN201
+def small_worlds_and_two_views(draw):
     """Four blocks at most, so that the complete adversary can enumerate them."""
     months, teams, categories = draw(st.sampled_from([(1, 2, 2), (2, 1, 2), (2, 2, 1),
                                                        (1, 1, 3), (3, 1, 1), (1, 1, 4)]))
