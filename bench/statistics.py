@@ -56,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.benchdb import configure, create_databases, drop_databases  # noqa: E402
+from bench.benchdb import configure, create_databases, drop_databases
 
 NAMES = ("amparo_bench_statistics", "amparo_bench_statistics_keys")
 RATIO_GOAL = 1.5
@@ -75,7 +75,7 @@ def seed_network() -> None:
     seed_demo_network()
 
 
-def copy_rows(model, rows: list) -> None:  # noqa: ANN001
+def copy_rows(model, rows: list) -> None:
     """Insert model instances with PostgreSQL's COPY: several times faster than
     ``bulk_create`` here, where building the parameters of a large INSERT dominates.
     Each value is prepared as the ORM would save it (``pre_save`` fills auto_now)."""
@@ -186,7 +186,7 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def signed_in_client():  # noqa: ANN201
+def signed_in_client():
     from django.test import Client
     from django.utils import timezone
 
@@ -208,7 +208,7 @@ def whole_period() -> dict:
     return {"first": months[-1].strftime("%Y-%m"), "last": months[0].strftime("%Y-%m")}
 
 
-def page_queries(client) -> int:  # noqa: ANN001
+def page_queries(client) -> int:
     from django.db import connections
     from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
@@ -223,7 +223,7 @@ def page_queries(client) -> int:  # noqa: ANN001
     return len(captured)
 
 
-def floor(user) -> None:  # noqa: ANN001
+def floor(user) -> None:
     """The same aggregate queries, publication replaced by a pass-through."""
     from reports import figures
     from reports.forms import ViewForm
@@ -240,7 +240,7 @@ def floor(user) -> None:  # noqa: ANN001
         figures.publish_table = real
 
 
-def time_page(client, requests: int) -> tuple[float, float]:  # noqa: ANN001
+def time_page(client, requests: int) -> tuple[float, float]:
     from accounts.models import User
 
     user = User.objects.get(username="carmen")
@@ -256,7 +256,7 @@ def time_page(client, requests: int) -> tuple[float, float]:  # noqa: ANN001
     return statistics.median(page) * 1000, statistics.median(bare) * 1000
 
 
-def ctdc_export(client) -> tuple[float, float, int]:  # noqa: ANN001
+def ctdc_export(client) -> tuple[float, float, int]:
     """Seconds, peak Python memory (MB) and rows of one streamed CTDC export."""
     tracemalloc.start()
     started = time.perf_counter()
