@@ -113,6 +113,18 @@ class Action(models.TextChoices):
     DIRECTORY_SEARCHED = "directory.searched", _("Service directory searched")
     SERVICE_SAVED = "directory.service_saved", _("Service directory entry saved")
     PLACES_UPDATED = "directory.places_updated", _("Free places updated")
+    # Support plans and the assistance record (plans/).
+    PLAN_VIEWED = "plan.viewed", _("Support plan viewed")
+    PLAN_STARTED = "plan.started", _("Support plan started")
+    PLAN_CHANGED = "plan.changed", _("Support plan changed")
+    PLAN_SUBMITTED = "plan.submitted", _("Support plan submitted for approval")
+    PLAN_APPROVED = "plan.approved", _("Support plan approved")
+    PLAN_RETURNED = "plan.returned", _("Support plan returned to the caseworker")
+    PLAN_REVIEWED = "plan.reviewed", _("Support plan reviewed")
+    PLAN_CLOSED = "plan.closed", _("Support plan closed")
+    PLAN_PRINTED = "plan.printed", _("Copy of the support plan printed")
+    ASSISTANCE_RECORDED = "assistance.recorded", _("Assistance recorded")
+    ASSISTANCE_CONFIRMED = "assistance.confirmed", _("Assistance entry confirmed")
     # The auditor's own work is on the record too.
     AUDIT_SEARCHED = "audit.searched", _("Access log searched")
     AUDIT_EXPORTED = "audit.exported", _("Access log exported")

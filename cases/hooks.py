@@ -17,7 +17,7 @@ same ``Hook`` in its own ``hooks.py``; the start-up check covers every hook buil
 Receivers are plain calls, not django signals: they run in order, inside the caller's
 transaction, and an exception from one rolls back the caller's whole change (the consent
 stays given, her key is not shredded). ``referrals`` connects its receivers in
-``ReferralsConfig.ready()``.
+``ReferralsConfig.ready()``, ``plans`` its own in ``PlansConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -98,7 +98,16 @@ SHREDDING_CONFIRMED = Hook(
     receivers=("referrals.services.withdraw_referrals_of_shredded_survivor",),
 )
 
-HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED)  # the hooks of cases
+CASE_CLOSING = Hook(
+    name="case_closing",
+    caller="cases.services.management.close_case",
+    arguments=("case", "actor"),
+    # Issue 16: a support plan in force needs its final review before the case closes (the
+    # receiver refuses with a ValidationError); a plan never approved closes with it.
+    receivers=("plans.services.close_plan_with_case",),
+)
+
+HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED, CASE_CLOSING)  # the hooks of cases
 
 
 @checks.register()

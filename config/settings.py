@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "referrals",
+    "plans",
     "workspace",
     "reports",
     "oversight",
@@ -348,6 +349,11 @@ AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 # --- cases: management --------------------------------------------------------
 # How long emergency ("break the glass") access to a case outside one's teams lasts.
 AMPARO_EMERGENCY_GRANT_MINUTES = env_int("AMPARO_EMERGENCY_GRANT_MINUTES", 60)
+# A support plan in force is reviewed this many months after its approval and after
+# each review, while the case is open (issue 16: monthly by default).
+AMPARO_PLAN_REVIEW_MONTHS = env_int("AMPARO_PLAN_REVIEW_MONTHS", 1)
+# The caseworker's home lists plan reviews due within this many days.
+AMPARO_PLAN_REVIEW_NOTICE_DAYS = env_int("AMPARO_PLAN_REVIEW_NOTICE_DAYS", 7)
 # The address mails link to (https://amparo.example.org); empty: links are paths only.
 AMPARO_SITE_URL = env_str(
     "AMPARO_SITE_URL",

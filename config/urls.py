@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("plans.urls")),
     path("referrals/", include("referrals.urls")),
     path("audit/", include("oversight.urls")),
     path("statistics/", include("reports.urls")),

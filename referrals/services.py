@@ -31,6 +31,7 @@ from audit.services import record_event
 from cases import vocabularies as cv
 from cases.models import Case, Consent, Note, ShredRequest
 from cases.queries import Access, access_level
+from referrals import hooks
 from referrals import packet as packets
 from referrals import vocabularies as rv
 from referrals.models import OutgoingMail, Referral, ServiceOffering
@@ -511,8 +512,13 @@ def complete_referral(
             return [(Kind.COMPLETED, _case_people(locked))]
         return []
 
-    return transition(referral, Step.COMPLETE, actor=actor, seen_state=seen_state,
-                      reason=outcome, apply=apply, notify=notify)
+    # One transaction for the step and what the hook's receivers record (the assistance
+    # entry of plans): a completion never happens without them, nor they without it.
+    with transaction.atomic():
+        completed = transition(referral, Step.COMPLETE, actor=actor, seen_state=seen_state,
+                               reason=outcome, apply=apply, notify=notify)
+        hooks.REFERRAL_COMPLETED.call(referral=completed, actor=actor)
+    return completed
 
 
 def withdraw_referral(

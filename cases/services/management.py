@@ -301,6 +301,9 @@ def close_case(
             _("Check-ins must fall after today and within %(months)s months.")
             % {"months": CHECK_IN_LIMIT_MONTHS}
         )
+    # Apps above cases act on the closure in this transaction, or refuse it (a support
+    # plan in force needs its final review first): cases/hooks.py.
+    hooks.CASE_CLOSING.call(case=case, actor=actor)
     case.status = status
     case.closure_reason = reason
     case.closed_on = today
