@@ -493,9 +493,9 @@ def final_review(
     plan.closed_on = today
     plan.save()
     _event(plan, pv.PlanStep.FINAL_REVIEW, actor=actor, from_status=from_status)
-    _record(Action.PLAN_CLOSED, actor=actor, case=case, target=review, purpose="final_review")
-    # The case closes in this same transaction (its own event); the hook's receiver sees
-    # the plan closed and lets it through.
+    # The case closes in this same transaction; its event (CASE_CLOSED, with the reason)
+    # is this request's one event, and the PlanEvent row above says who reviewed. The
+    # hook's receiver sees the plan closed and lets the closure through.
     close_case(actor=actor, case=case, status=status, reason=closure_reason, check_ins=check_ins)
     return review
 

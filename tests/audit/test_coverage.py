@@ -50,6 +50,7 @@ from tests.cases.test_access_matrix import ROUTES, targets  # noqa: F401 - fixtu
 from tests.cases.test_intake_sections import VALID as VALID_SECTIONS
 from tests.cases.test_manage_close_reopen import close_data
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
+from tests.plans.test_request_events import COVERED as PLAN_COVERED
 from tests.referrals.test_request_events import COVERED as REFERRAL_COVERED
 from tests.vault.conftest import key_line, use_master_keys  # noqa: F401 - fixture
 
@@ -85,6 +86,9 @@ NAMESPACES: dict[str, str] = {
     # Statistics are counted over survivors' records and the exports carry them: every
     # request is one event (scenarios below; access in tests/reports/).
     "reports": SURVIVOR,
+    # Support plans and the assistance record: scenarios in tests/plans/test_request_events.py
+    # (who gets which status in tests/plans/test_access_matrix.py).
+    "plans": SURVIVOR,
 }
 
 # Patterns of a mixed namespace classified one by one (these win over NAMESPACES).
@@ -99,7 +103,7 @@ BY_NAME: dict[str, str] = {
 }
 
 # Apps whose models hold survivor data: never in Django's admin.
-SURVIVOR_APPS = {"cases", "vault", "referrals"}
+SURVIVOR_APPS = {"cases", "vault", "referrals", "plans"}
 
 
 @dataclass(frozen=True)
@@ -518,6 +522,7 @@ def test_every_survivor_url_has_scenarios():
         {f"cases:{name}" for name in CASE_SCOPED}
         | {r.url for r in OTHER_REQUESTS}
         | REFERRAL_COVERED
+        | PLAN_COVERED
     )
     missing = sorted(set(SURVIVOR_KEYS) - covered)
     stale = sorted(covered - set(SURVIVOR_KEYS))

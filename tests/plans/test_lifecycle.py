@@ -60,7 +60,7 @@ def test_a_plan_goes_from_draft_to_closed_with_the_case(case, caseworker, superv
     ]
     actions = set(AccessEvent.objects.filter(case_code=case.code).values_list("action", flat=True))
     assert {Action.PLAN_STARTED, Action.PLAN_SUBMITTED, Action.PLAN_APPROVED,
-            Action.PLAN_REVIEWED, Action.PLAN_CLOSED, Action.CASE_CLOSED} <= actions
+            Action.PLAN_REVIEWED, Action.CASE_CLOSED} <= actions
 
 
 def test_closing_the_case_asks_for_the_final_review_of_a_plan_in_force(
