@@ -161,7 +161,7 @@ def build_plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None 
         context["assistance_form"] = bound.get("assistance") or plan_forms.AssistanceForm(
             case=case, action_labels=_action_labels(goals), prefix="assistance"
         )
-        context["print_form"] = plan_forms.PrintForm()
+        context["print_form"] = plan_forms.PrintForm(initial={"language": _copy_language()})
     return context
 
 
@@ -532,6 +532,11 @@ def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> Htt
 # --- the copy for her ---------------------------------------------------------------------
 
 
+def _copy_language() -> str:
+    current = (translation.get_language() or "es")[:2]
+    return current if current in ("es", "en") else "es"
+
+
 @login_required
 @require_GET
 @key_scope()
@@ -547,8 +552,8 @@ def print_copy(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN
     form = plan_forms.PrintForm(request.GET if request.GET else None)
     if form.is_bound and form.is_valid():
         parts, language = form.cleaned_data["parts"], form.cleaned_data["language"]
-    else:
-        parts, language = list(pv.PRINT_DEFAULTS), "es"
+    else:  # opened without choosing: the usual parts, in the language of the page
+        parts, language = list(pv.PRINT_DEFAULTS), _copy_language()
     services.record_print(actor=request.user, case=pa.case, plan=pa.plan, parts=parts)
     opener = Opener(request.user, shredded=pa.case.survivor.is_shredded)
     with translation.override(language):
