@@ -43,7 +43,7 @@ from cases.services.management import add_months, close_case
 from cases.services.work import people_who_can_work
 from plans import vocabularies as pv
 from plans.models import AssistanceEntry, Goal, GoalAction, GoalProgress, Plan, PlanEvent, Review
-from referrals.models import Referral
+from referrals.models import Referral, ServiceOffering
 from vault import services as vault
 
 TEXT_MAX_CHARS = 4_000
@@ -201,6 +201,9 @@ def start_plan(*, actor: User, case: Case) -> Plan:
         plan.closed_on = None
         plan.next_review_on = None
         plan.agreed_on = None
+        for goal in plan.goals.exclude(final_outcome=""):
+            goal.final_outcome = ""  # judged at the last closure; the history keeps it
+            goal.save(update_fields=["final_outcome"])
     plan.save()
     _event(plan, pv.PlanStep.STARTED, actor=actor, from_status=from_status)
     _record(Action.PLAN_STARTED, actor=actor, case=case, target=plan)
@@ -555,6 +558,18 @@ def _check_assistance(
         raise ValidationError({"goal_action": _("Choose an action of this case's plan.")})
 
 
+def _check_provider(case: Case, provider: Organization) -> None:
+    """Her own organisation, or a provider of the network's directory: never an
+    organisation the statistics would wrongly credit."""
+    if provider is None or not (
+        provider.pk == case.organization_id
+        or ServiceOffering.objects.filter(organization=provider).exists()
+    ):
+        raise ValidationError(
+            {"provider": _("Choose her organisation or a provider of the network.")}
+        )
+
+
 @transaction.atomic
 def record_assistance(
     *, actor: User, case: Case, category: str, started_on: dt.date, provider: Organization,
@@ -565,6 +580,7 @@ def record_assistance(
     case = _locked_case(actor, case, Access.WORK)
     _check_assistance(case, category=category, started_on=started_on, ended_on=ended_on,
                       quantity=quantity, unit=unit, goal_action=goal_action)
+    _check_provider(case, provider)
     note = _clean(note, field="note", limit=NOTE_MAX_CHARS, required=False)
     entry = AssistanceEntry(
         case=case, survivor_id=case.survivor_id, category=category, started_on=started_on,

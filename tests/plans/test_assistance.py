@@ -176,3 +176,14 @@ def test_the_plan_page_shows_what_she_received_from_whom(
     entry = AssistanceEntry.objects.get()
     assert reverse("plans:confirm_assistance", kwargs={"case_id": case.pk,
                                                        "entry_id": entry.pk}) in text
+
+
+def test_assistance_is_credited_only_to_her_organisation_or_a_network_provider(
+    case, caseworker, outsider
+):
+    with pytest.raises(ValidationError) as refused:
+        services.record_assistance(actor=caseworker, case=case, category=pv.Area.HEALTH,
+                                   started_on=timezone.localdate(),
+                                   provider=outsider.organization)
+    assert "provider" in refused.value.error_dict
+    assert not AssistanceEntry.objects.exists()
