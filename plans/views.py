@@ -366,8 +366,10 @@ def _page(
     request: HttpRequest, pa: PlanAccess, form: forms.Form, *, title: str,
     call: Callable[[dict], object], done: str, anchor: str = "", **extra: Any,  # noqa: ANN401
 ) -> HttpResponse:
-    """GET shows the form (the getter recorded the look); POST calls the service once."""
-    if request.method == "POST":
+    """GET shows the form (one look at her plan); POST calls the service once."""
+    if request.method == "GET":
+        _shown_again(request, pa, "form")
+    else:
         if form.is_valid():
             try:
                 call(form.cleaned_data)
@@ -383,38 +385,24 @@ def _page(
 
 
 def _for_page(request: HttpRequest, case_id: Any, *, needed: Access, action: str) -> PlanAccess:  # noqa: ANN401
-    """GET records the look here; a POST's service records its own change."""
-    pa = get_plan_for_user(request.user, case_id, needed=needed, action=action,
-                           record=request.method == "GET")
-    if pa.plan is None:
-        if request.method == "POST":
-            _shown_again(request, pa, "no_plan")
-        messages.info(request, _("This case has no support plan yet."))
-        raise _Redirect(plan_url(pa.case.pk))
-    return pa
+    """The case and plan, nothing recorded yet (refusals are, under ``action``): the page
+    records the look once it has found what it shows, or the service records the write."""
+    return get_plan_for_user(request.user, case_id, needed=needed, action=action, record=False)
 
 
-class _Redirect(Exception):  # noqa: N818 - a way out of a view, not an error
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-def _redirects(view: Callable) -> Callable:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:  # noqa: ANN401
-        try:
-            return view(request, *args, **kwargs)
-        except _Redirect as way_out:
-            return redirect(way_out.url)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+def _no_plan(request: HttpRequest, pa: PlanAccess) -> HttpResponse:
+    """A plan page of a case without a plan: back to the plan page, which offers one."""
+    _shown_again(request, pa, "no_plan")
+    messages.info(request, _("This case has no support plan yet."))
+    return redirect(plan_url(pa.case.pk))
 
 
 @_page_view
-@_redirects
 def agreement(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_CHANGED)
     plan = pa.plan
+    if plan is None:
+        return _no_plan(request, pa)
     initial = {}
     if plan.agreed_on:
         note = Opener(request.user)(plan, "agreement_note")
@@ -440,9 +428,10 @@ def agreement(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN4
 
 
 @_page_view
-@_redirects
 def edit_goal(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_CHANGED)
+    if pa.plan is None:
+        return _no_plan(request, pa)
     goal = _goal_of(request, pa, goal_id, Action.PLAN_CHANGED)
     wording = Opener(request.user)(goal, "wording")
     form = plan_forms.GoalForm(
@@ -465,9 +454,10 @@ def _goal_labels(request: HttpRequest, pa: PlanAccess) -> list[tuple[Goal, str]]
 
 
 @_page_view
-@_redirects
 def review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_REVIEWED)
+    if pa.plan is None:
+        return _no_plan(request, pa)
     form = plan_forms.ReviewForm(request.POST or None, goals=_goal_labels(request, pa))
     return _page(
         request, pa, form, title=_("Review her plan"),
@@ -480,9 +470,10 @@ def review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
 
 
 @_page_view
-@_redirects
 def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _for_page(request, case_id, needed=Access.MANAGE, action=Action.PLAN_CLOSED)
+    if pa.plan is None:
+        return _no_plan(request, pa)
     form = plan_forms.FinalReviewForm(
         request.POST or None, goals=_goal_labels(request, pa), closed_on=timezone.localdate()
     )
@@ -499,10 +490,8 @@ def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: A
 
 
 @_page_view
-@_redirects
 def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> HttpResponse:  # noqa: ANN401
-    pa = get_plan_for_user(request.user, case_id, needed=Access.WORK,
-                           action=Action.ASSISTANCE_CONFIRMED, record=request.method == "GET")
+    pa = _for_page(request, case_id, needed=Access.WORK, action=Action.ASSISTANCE_CONFIRMED)
     entry = AssistanceEntry.objects.filter(pk=entry_id, case=pa.case).select_related(
         "provider", "referral__offering").first()
     if entry is None:
@@ -546,7 +535,7 @@ def print_copy(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN
     pa = get_plan_for_user(request.user, case_id, needed=Access.WORK,
                            action=Action.PLAN_PRINTED, record=False)
     if pa.plan is None:
-        _shown_again(request, pa, "no_plan")
+        _shown_again(request, pa, "no_plan")  # GET with record=False: this is the one
         messages.info(request, _("This case has no support plan yet."))
         return redirect(plan_url(pa.case.pk))
     form = plan_forms.PrintForm(request.GET if request.GET else None)

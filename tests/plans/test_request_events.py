@@ -220,3 +220,30 @@ def test_the_final_review_closes_the_case_in_the_same_request(
     events = list(AccessEvent.objects.filter(pk__gt=before).values_list("action", "purpose"))
     assert events == [(Action.CASE_CLOSED, cv.ClosureReason.GOALS_MET)]
     assert world.plan.reviews.get().kind == pv.ReviewKind.FINAL
+
+
+@pytest.mark.parametrize(("name", "kwarg", "method"), [
+    ("plans:edit_goal", "goal_id", "GET"),
+    ("plans:edit_goal", "goal_id", "POST"),
+    ("plans:add_action", "goal_id", "POST"),
+    ("plans:update_action", "action_id", "POST"),
+    ("plans:confirm_assistance", "entry_id", "GET"),
+    ("plans:confirm_assistance", "entry_id", "POST"),
+])
+def test_a_part_of_another_cases_plan_is_a_recorded_404(
+    client_for, world, caseworker, supervisor, make_case, name, kwarg, method
+):
+    """Her case is open to him; the goal (action, entry) is of another case: 404, one
+    denied event, nothing read."""
+    _prepare(world, "approved", caseworker, supervisor)
+    other = World(case=make_case(caseworker, given_names="Rosa"))
+    _prepare(other, "approved", caseworker, supervisor)
+    foreign = {"goal_id": other.goal.pk, "action_id": other.action.pk,
+               "entry_id": other.entry.pk}[kwarg]
+    url = reverse(name, kwargs={"case_id": world.case.pk, kwarg: foreign})
+    before = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    client = client_for(caseworker)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == 404
+    events = list(AccessEvent.objects.filter(pk__gt=before))
+    assert [(e.outcome, e.actor_id) for e in events] == [(Outcome.DENIED, caseworker.pk)]
