@@ -77,7 +77,8 @@ class ActionForm(forms.Form):
     )
     due_on = _date(_("Due on"), required=False)
 
-    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, case: Any, choices_of: ActionForm | None = None,  # noqa: ANN401
+                 **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = people_who_can_work(case)
         self.fields["assignee"].label_from_instance = lambda user: user.display_name
@@ -87,6 +88,16 @@ class ActionForm(forms.Form):
         self.fields["referral"].label_from_instance = (
             lambda referral: f"{referral.offering.name} · {referral.get_state_display()}"
         )
+        if choices_of is not None:
+            # One form per goal on the plan page: their choices are read once, not per goal.
+            for name in ("assignee", "referral"):
+                self.fields[name].choices = choices_of.shared_choices(name)
+
+    def shared_choices(self, name: str) -> list:
+        cache = self.__dict__.setdefault("_shared", {})
+        if name not in cache:
+            cache[name] = list(self.fields[name].choices)
+        return cache[name]
 
 
 class ActionStatusForm(forms.Form):

@@ -140,13 +140,14 @@ def build_plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None 
         context["can_start"] = True
     if can_work and open_plan:
         context["goal_form"] = bound.get("goal") or plan_forms.GoalForm(prefix="goal")
-        context["action_forms"] = {
-            str(entry["goal"].pk): (
-                bound.get(f"action-{entry['goal'].pk}")
-                or plan_forms.ActionForm(case=case, prefix=f"action-{entry['goal'].pk}")
-            )
-            for entry in goals
-        }
+        first: plan_forms.ActionForm | None = None
+        context["action_forms"] = {}
+        for entry in goals:
+            key = f"action-{entry['goal'].pk}"
+            form = bound.get(key) or plan_forms.ActionForm(case=case, prefix=key,
+                                                           choices_of=first)
+            first = first or form
+            context["action_forms"][str(entry["goal"].pk)] = form
         for entry in goals:
             entry["action_form"] = context["action_forms"][str(entry["goal"].pk)]
             for item in entry["actions"]:

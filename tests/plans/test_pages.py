@@ -100,3 +100,29 @@ def test_after_shredding_the_plan_shows_nothing_and_offers_nothing(
                                            {"goal-area": "health", "goal-wording": "Algo."})
     assert response.status_code == 200
     assert "shredded" in response.content.decode()
+
+
+def _plan_page_queries(client, case) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url("plan_detail", case)).status_code == 200
+    return len(queries)
+
+
+def test_the_plan_page_reads_the_same_number_of_queries_for_more_goals(
+    client_for, approved, case, caseworker
+):
+    from plans import services
+
+    client = client_for(caseworker)
+    _plan_page_queries(client, case)  # warm the session and the key cache's first reads
+    three = _plan_page_queries(client, case)
+    for area in (pv.Area.EDUCATION, pv.Area.FAMILY, pv.Area.LIVELIHOOD):
+        goal = services.add_goal(actor=caseworker, case=case, area=area, wording="Otro más.")
+        services.add_action(actor=caseworker, case=case, goal=goal, description="Un paso.",
+                            performer=pv.Performer.SURVIVOR)
+    six = _plan_page_queries(client, case)
+    assert six == three, (three, six)
+    assert three <= 25
