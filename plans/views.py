@@ -16,13 +16,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.denials import get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.queries import Access
@@ -62,13 +63,6 @@ def _refused(request: HttpRequest, pa: PlanAccess, action: str, error: Permissio
     record_event(action=action, actor=request.user, outcome=Outcome.DENIED,
                  target=pa.plan or pa.case, case_code=pa.case.code, purpose="refused")
     raise PermissionDenied(str(error) if str(error) else "")
-
-
-def _not_of_this_plan(request: HttpRequest, pa: PlanAccess, action: str, target_type: str,
-                      target_id: Any) -> Http404:  # noqa: ANN401
-    record_event(action=action, actor=request.user, outcome=Outcome.DENIED,
-                 target_type=target_type, target_id=target_id or "", case_code=pa.case.code)
-    return Http404()
 
 
 # --- the plan page ----------------------------------------------------------------------
@@ -295,10 +289,9 @@ def add_goal(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN40
 
 
 def _goal_of(request: HttpRequest, pa: PlanAccess, goal_id: Any, action: str) -> Goal:  # noqa: ANN401
-    goal = Goal.objects.filter(pk=goal_id, plan__case=pa.case).first() if pa.plan else None
-    if goal is None:
-        raise _not_of_this_plan(request, pa, action, "goal", goal_id)
-    return goal
+    """A goal of this case's plan, or a recorded denial and 404 (as if it did not exist)."""
+    return get_or_deny(Goal.objects.filter(plan__case=pa.case), goal_id, actor=request.user,
+                       action=action, target_type="goal")
 
 
 @_post_view
@@ -320,9 +313,8 @@ def add_action(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse
 @_post_view
 def update_action(request: HttpRequest, case_id: Any, action_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _work(request, case_id)
-    action = GoalAction.objects.filter(pk=action_id, goal__plan__case=pa.case).first()
-    if action is None:
-        raise _not_of_this_plan(request, pa, Action.PLAN_CHANGED, "goalaction", action_id)
+    action = get_or_deny(GoalAction.objects.filter(goal__plan__case=pa.case), action_id,
+                         actor=request.user, action=Action.PLAN_CHANGED, target_type="goalaction")
     form = plan_forms.ActionStatusForm(request.POST, action_id=action.pk)
     return _submit_on_plan_page(
         request, pa, form, key=f"status-{action.pk}",
@@ -493,11 +485,12 @@ def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: A
 @_page_view
 def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> HttpResponse:  # noqa: ANN401
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.ASSISTANCE_CONFIRMED)
-    entry = AssistanceEntry.objects.filter(pk=entry_id, case=pa.case).select_related(
-        "provider", "referral__offering").first()
-    if entry is None:
-        raise _not_of_this_plan(request, pa, Action.ASSISTANCE_CONFIRMED, "assistanceentry",
-                                entry_id)
+    entry = get_or_deny(
+        AssistanceEntry.objects.filter(case=pa.case).select_related("provider",
+                                                                    "referral__offering"),
+        entry_id, actor=request.user, action=Action.ASSISTANCE_CONFIRMED,
+        target_type="assistanceentry",
+    )
     opener = Opener(request.user)
     labels = _action_labels(_opened_goals(pa.plan, opener))
     form = plan_forms.AssistanceForm(
