@@ -89,3 +89,32 @@ def seed_demo_plans() -> int:
         _seed_plan(case, end, supervisor)
         added += 1
     return added
+
+
+@key_scope()
+def plant_plan_canary(case: Case, text: str) -> Plan:
+    """Put ``text`` into every sealed field of a support plan of the canary case
+    (``seed_demo --canary``): a goal, an action, the agreement note, a review note and an
+    assistance note. Once per case: later runs find the plan there."""
+    ensure_demo_allowed()
+    existing = Plan.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    owner = case.owner
+    supervisor = User.objects.get(username="carmen")
+    with transaction.atomic():
+        services.start_plan(actor=owner, case=case)
+        goal = services.add_goal(actor=owner, case=case, area=pv.Area.SAFETY, wording=text)
+        action = services.add_action(actor=owner, case=case, goal=goal, description=text,
+                                     performer=pv.Performer.CASEWORKER)
+        services.record_agreement(actor=owner, case=case, agreed_on=timezone.localdate(),
+                                  method=cv.ConsentMethod.VERBAL,
+                                  agreed_by=pv.AgreedBy.SURVIVOR, note=text)
+        services.submit_plan(actor=owner, case=case)
+        plan = services.approve_plan(actor=supervisor, case=case)
+        services.review_plan(actor=owner, case=case, note=text,
+                             progress={goal.pk: pv.Progress.SOME_PROGRESS})
+        services.record_assistance(actor=owner, case=case, category=pv.Area.SAFETY,
+                                   started_on=timezone.localdate(), provider=case.organization,
+                                   goal_action=action, note=text)
+    return plan
