@@ -26,14 +26,14 @@ from referrals.models import Referral
 DATE = {"type": "date"}
 
 
-def _date(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:  # noqa: ANN401
+def _date(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label, required=required,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"), **kwargs,
     )
 
 
-def _text(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:  # noqa: ANN401
+def _text(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label, required=required, strip=True,
         widget=forms.Textarea(attrs={"rows": rows}), **kwargs,
@@ -77,8 +77,8 @@ class ActionForm(forms.Form):
     )
     due_on = _date(_("Due on"), required=False)
 
-    def __init__(self, *args: Any, case: Any, choices_of: ActionForm | None = None,  # noqa: ANN401
-                 **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, case: Any, choices_of: ActionForm | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = people_who_can_work(case)
         self.fields["assignee"].label_from_instance = lambda user: user.display_name
@@ -107,7 +107,7 @@ class ActionStatusForm(forms.Form):
         choices=[("", _("Not dropped")), *pv.DropReason.choices],
     )
 
-    def __init__(self, *args: Any, action_id: Any = None, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, action_id: Any = None, **kwargs: Any) -> None:
         # One form per action on the plan page: the prefix keeps their ids apart.
         super().__init__(*args, prefix=f"action-{action_id}" if action_id else None, **kwargs)
 
@@ -129,7 +129,7 @@ class ReviewForm(forms.Form):
 
     note = _text(_("Review note"), required=False, rows=4)
 
-    def __init__(self, *args: Any, goals: Iterable[tuple[Any, str]], **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, goals: Iterable[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _goal_fields(self, goals, pv.Progress)
         self.order_fields([key for key, _pk in self.goal_keys] + ["note"])
@@ -144,7 +144,7 @@ class FinalReviewForm(CloseForm):
 
     note = _text(_("Final review note"), required=False, rows=4)
 
-    def __init__(self, *args: Any, goals: Iterable[tuple[Any, str]], **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, goals: Iterable[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _goal_fields(self, goals, pv.FinalOutcome)
 
@@ -180,8 +180,8 @@ class AssistanceForm(forms.Form):
     )
     note = _text(_("Note"), required=False, rows=2)
 
-    def __init__(self, *args: Any, case: Any, action_labels: dict | None = None,  # noqa: ANN401
-                 confirming: bool = False, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, case: Any, action_labels: dict | None = None,
+                 confirming: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Her own organisation, or one her referrals went to.
         referred_to = Referral.objects.filter(case=case).values("provider_id")

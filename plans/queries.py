@@ -38,7 +38,7 @@ class PlanAccess:
     plan: Plan | None
 
     @property
-    def case(self):  # noqa: ANN201
+    def case(self):
         return self.case_access.case
 
     def allows(self, needed: Access) -> bool:
@@ -111,7 +111,7 @@ def assistance_to_confirm(user: User) -> QuerySet[AssistanceEntry]:
     )
 
 
-def assistance_of_case(case) -> QuerySet[AssistanceEntry]:  # noqa: ANN001
+def assistance_of_case(case) -> QuerySet[AssistanceEntry]:
     """The assistance record of a case the caller fetched through ``get_case_for_user``."""
     return (
         AssistanceEntry.objects.filter(case=case)

@@ -85,7 +85,7 @@ CHANGEABLE = frozenset({S.DRAFT, S.APPROVED, S.REVIEWED})
 SUBSTANTIAL_STEPS = (pv.PlanStep.STARTED, pv.PlanStep.CHANGED, pv.PlanStep.SUBMITTED)
 
 
-def SHREDDED_MESSAGE() -> str:  # noqa: N802 - reads as the constant message it is
+def SHREDDED_MESSAGE() -> str:
     return _("Her data was shredded: nothing more can be recorded in this case.")
 
 

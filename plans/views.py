@@ -29,7 +29,7 @@ from audit.services import record_event
 from cases.queries import Access
 from cases.summary import case_summary
 from cases.views.case_page import Opener
-from config.forms import add_service_errors
+from core.forms import add_service_errors
 from plans import forms as plan_forms
 from plans import services
 from plans import vocabularies as pv
@@ -38,7 +38,7 @@ from plans.queries import PlanAccess, assistance_of_case, get_plan_for_user
 from vault.scope import key_scope
 
 
-def plan_url(case_id: Any, anchor: str = "") -> str:  # noqa: ANN401
+def plan_url(case_id: Any, anchor: str = "") -> str:
     url = reverse("plans:plan_detail", kwargs={"case_id": case_id})
     return f"{url}#{anchor}" if anchor else url
 
@@ -195,18 +195,18 @@ def _plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None = Non
 @login_required
 @require_GET
 @key_scope()
-def plan_detail(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def plan_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     return _plan_page(request, get_plan_for_user(request.user, case_id))
 
 
 # --- steps without a form ---------------------------------------------------------------
 
 
-def _fresh(request: HttpRequest, case_id: Any) -> PlanAccess:  # noqa: ANN401
+def _fresh(request: HttpRequest, case_id: Any) -> PlanAccess:
     return get_plan_for_user(request.user, case_id, record=False)
 
 
-def _step(request: HttpRequest, case_id: Any, *, needed: Access, action: str,  # noqa: ANN401
+def _step(request: HttpRequest, case_id: Any, *, needed: Access, action: str,
           call: Callable[[PlanAccess], object], done: str, anchor: str = "") -> HttpResponse:
     pa = get_plan_for_user(request.user, case_id, needed=needed, action=action, record=False)
     try:
@@ -221,28 +221,28 @@ def _step(request: HttpRequest, case_id: Any, *, needed: Access, action: str,  #
 
 
 @_post_view
-def start_plan(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def start_plan(request: HttpRequest, case_id: Any) -> HttpResponse:
     return _step(request, case_id, needed=Access.WORK, action=Action.PLAN_STARTED,
                  call=lambda pa: services.start_plan(actor=request.user, case=pa.case),
                  done=_("A draft plan was started. Write her goals in her own words."))
 
 
 @_post_view
-def submit_plan(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def submit_plan(request: HttpRequest, case_id: Any) -> HttpResponse:
     return _step(request, case_id, needed=Access.WORK, action=Action.PLAN_SUBMITTED,
                  call=lambda pa: services.submit_plan(actor=request.user, case=pa.case),
                  done=_("Submitted: a supervisor of the team will approve it."))
 
 
 @_post_view
-def approve_plan(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def approve_plan(request: HttpRequest, case_id: Any) -> HttpResponse:
     return _step(request, case_id, needed=Access.SUPERVISE, action=Action.PLAN_APPROVED,
                  call=lambda pa: services.approve_plan(actor=request.user, case=pa.case),
                  done=_("The plan is approved."))
 
 
 @_post_view
-def return_plan(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def return_plan(request: HttpRequest, case_id: Any) -> HttpResponse:
     return _step(request, case_id, needed=Access.SUPERVISE, action=Action.PLAN_RETURNED,
                  call=lambda pa: services.return_plan(actor=request.user, case=pa.case),
                  done=_("The plan was returned to the caseworker as a draft."))
@@ -271,13 +271,13 @@ def _submit_on_plan_page(
     return _plan_page(request, _fresh(request, pa.case.pk), bound={key: form})
 
 
-def _work(request: HttpRequest, case_id: Any, action: str = Action.PLAN_CHANGED) -> PlanAccess:  # noqa: ANN401
+def _work(request: HttpRequest, case_id: Any, action: str = Action.PLAN_CHANGED) -> PlanAccess:
     return get_plan_for_user(request.user, case_id, needed=Access.WORK, action=action,
                              record=False)
 
 
 @_post_view
-def add_goal(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def add_goal(request: HttpRequest, case_id: Any) -> HttpResponse:
     pa = _work(request, case_id)
     form = plan_forms.GoalForm(request.POST, prefix="goal")
     return _submit_on_plan_page(
@@ -288,14 +288,14 @@ def add_goal(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN40
     )
 
 
-def _goal_of(request: HttpRequest, pa: PlanAccess, goal_id: Any, action: str) -> Goal:  # noqa: ANN401
+def _goal_of(request: HttpRequest, pa: PlanAccess, goal_id: Any, action: str) -> Goal:
     """A goal of this case's plan, or a recorded denial and 404 (as if it did not exist)."""
     return get_or_deny(Goal.objects.filter(plan__case=pa.case), goal_id, actor=request.user,
                        action=action, target_type="goal")
 
 
 @_post_view
-def add_action(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse:  # noqa: ANN401
+def add_action(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse:
     pa = _work(request, case_id)
     goal = _goal_of(request, pa, goal_id, Action.PLAN_CHANGED)
     form = plan_forms.ActionForm(request.POST, case=pa.case, prefix=f"action-{goal.pk}")
@@ -311,7 +311,7 @@ def add_action(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse
 
 
 @_post_view
-def update_action(request: HttpRequest, case_id: Any, action_id: Any) -> HttpResponse:  # noqa: ANN401
+def update_action(request: HttpRequest, case_id: Any, action_id: Any) -> HttpResponse:
     pa = _work(request, case_id)
     action = get_or_deny(GoalAction.objects.filter(goal__plan__case=pa.case), action_id,
                          actor=request.user, action=Action.PLAN_CHANGED, target_type="goalaction")
@@ -327,7 +327,7 @@ def update_action(request: HttpRequest, case_id: Any, action_id: Any) -> HttpRes
 
 
 @_post_view
-def add_assistance(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def add_assistance(request: HttpRequest, case_id: Any) -> HttpResponse:
     pa = _work(request, case_id, Action.ASSISTANCE_RECORDED)
     form = plan_forms.AssistanceForm(request.POST, case=pa.case, prefix="assistance")
     return _submit_on_plan_page(
@@ -346,7 +346,7 @@ def add_assistance(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa:
 
 
 def _form_page(request: HttpRequest, pa: PlanAccess, form: forms.Form, *, title: str,
-               template: str = "plans/form.html", **extra: Any) -> HttpResponse:  # noqa: ANN401
+               template: str = "plans/form.html", **extra: Any) -> HttpResponse:
     context = {
         "summary": case_summary(pa.case, actor=request.user), "case": pa.case,
         "plan": pa.plan, "form": form, "title": title, "back_url": plan_url(pa.case.pk),
@@ -357,7 +357,7 @@ def _form_page(request: HttpRequest, pa: PlanAccess, form: forms.Form, *, title:
 
 def _page(
     request: HttpRequest, pa: PlanAccess, form: forms.Form, *, title: str,
-    call: Callable[[dict], object], done: str, anchor: str = "", **extra: Any,  # noqa: ANN401
+    call: Callable[[dict], object], done: str, anchor: str = "", **extra: Any,
 ) -> HttpResponse:
     """GET shows the form (one look at her plan); POST calls the service once."""
     if request.method == "GET":
@@ -377,7 +377,7 @@ def _page(
     return _form_page(request, pa, form, title=title, **extra)
 
 
-def _for_page(request: HttpRequest, case_id: Any, *, needed: Access, action: str) -> PlanAccess:  # noqa: ANN401
+def _for_page(request: HttpRequest, case_id: Any, *, needed: Access, action: str) -> PlanAccess:
     """The case and plan, nothing recorded yet (refusals are, under ``action``): the page
     records the look once it has found what it shows, or the service records the write."""
     return get_plan_for_user(request.user, case_id, needed=needed, action=action, record=False)
@@ -391,7 +391,7 @@ def _no_plan(request: HttpRequest, pa: PlanAccess) -> HttpResponse:
 
 
 @_page_view
-def agreement(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def agreement(request: HttpRequest, case_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_CHANGED)
     plan = pa.plan
     if plan is None:
@@ -421,7 +421,7 @@ def agreement(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN4
 
 
 @_page_view
-def edit_goal(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse:  # noqa: ANN401
+def edit_goal(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_CHANGED)
     if pa.plan is None:
         return _no_plan(request, pa)
@@ -447,7 +447,7 @@ def _goal_labels(request: HttpRequest, pa: PlanAccess) -> list[tuple[Goal, str]]
 
 
 @_page_view
-def review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def review(request: HttpRequest, case_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.PLAN_REVIEWED)
     if pa.plan is None:
         return _no_plan(request, pa)
@@ -463,7 +463,7 @@ def review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
 
 
 @_page_view
-def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.MANAGE, action=Action.PLAN_CLOSED)
     if pa.plan is None:
         return _no_plan(request, pa)
@@ -483,7 +483,7 @@ def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: A
 
 
 @_page_view
-def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> HttpResponse:  # noqa: ANN401
+def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.ASSISTANCE_CONFIRMED)
     entry = get_or_deny(
         AssistanceEntry.objects.filter(case=pa.case).select_related("provider",
@@ -523,7 +523,7 @@ def _copy_language() -> str:
 @login_required
 @require_GET
 @key_scope()
-def print_copy(request: HttpRequest, case_id: Any) -> HttpResponse:  # noqa: ANN401
+def print_copy(request: HttpRequest, case_id: Any) -> HttpResponse:
     """Her copy, in the language chosen, showing only the parts ticked. Never her safe
     contact. The printing is recorded (``PLAN_PRINTED``, naming the parts shown)."""
     pa = get_plan_for_user(request.user, case_id, needed=Access.WORK,

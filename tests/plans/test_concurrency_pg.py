@@ -30,11 +30,11 @@ pytestmark = [
 ROUNDS = 4
 
 
-def _race(case, actors) -> list:  # noqa: ANN001
+def _race(case, actors) -> list:
     barrier = threading.Barrier(len(actors))
     outcomes: list = []
 
-    def run(actor) -> None:  # noqa: ANN001
+    def run(actor) -> None:
         try:
             barrier.wait()
             services.approve_plan(actor=actor, case=case)

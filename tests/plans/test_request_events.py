@@ -154,7 +154,7 @@ def world(case, caseworker, supervisor):
     return World(case=case)
 
 
-def _prepare(w: World, state: str, caseworker, supervisor) -> None:  # noqa: ANN001
+def _prepare(w: World, state: str, caseworker, supervisor) -> None:
     if state == "none":
         return
     w.plan = write_plan(caseworker, w.case)

@@ -52,7 +52,7 @@ def _pages(w):
     }
 
 
-def _names(case) -> set[str]:  # noqa: ANN001
+def _names(case) -> set[str]:
     # Data, shown as entered; and the copy's languages, named each in its own language.
     names = {"Amparo", "María José Pérez Salas", "María José", "Pérez Salas", case.code,
              "English", "Español"}
