@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.denials import get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
+from cases.opening import Opener
 from cases.queries import Access
 from cases.summary import case_summary
-from cases.views.case_page import Opener
 from core.forms import add_service_errors
 from plans import forms as plan_forms
 from plans import services

@@ -28,6 +28,7 @@ from cases.forms.lists import CLOSED_STATUSES
 from cases.listing import open_names, with_next_follow_up
 from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
 from cases.queries import colleagues_by_id, open_follow_ups, visible_cases
+from plans import homes as plan_homes
 from referrals import queries as referral_queries
 
 if TYPE_CHECKING:
@@ -165,6 +166,8 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
             "changes": recent_changes(mine, viewer=user),
             "teams": list(user.teams.all()),
             "window_days": FOLLOW_UP_WINDOW_DAYS,
+            # Support plan reviews due on her cases, assistance to confirm (plans.homes).
+            **plan_homes.caseworker_sections(user, today=today),
         },
     )
 
@@ -237,6 +240,8 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "today": today,
             "teams": teams,
             "caseload": caseload(team_cases, viewer=user),
+            # Plans waiting for her approval, reviews overdue in her teams (plans.homes).
+            **plan_homes.supervisor_sections(user, today=today),
             "statuses": v.CaseStatus.choices,
             "high_rows": high_rows,
             "high_count": high_risk.count(),

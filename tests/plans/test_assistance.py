@@ -97,30 +97,27 @@ def test_a_completion_without_a_plan_still_records_the_assistance(
     assert AssistanceEntry.objects.get(referral=accepted).goal_action is None
 
 
-def test_a_receiver_that_fails_undoes_the_completion(accepted, partner):  # noqa: F811
-    def broken(*, referral, actor):
+def test_a_receiver_that_fails_undoes_the_completion(accepted, partner, monkeypatch):  # noqa: F811
+    def broken(self, *args, **kwargs):
         raise RuntimeError("the plans side failed")
 
-    hooks.referral_completed.connect(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            referral_services.complete_referral(actor=partner, referral=accepted,
-                                                outcome=rv.CompletionOutcome.SERVICE_PROVIDED)
-    finally:
-        hooks.referral_completed.disconnect(broken)
+    monkeypatch.setattr(AssistanceEntry, "save", broken)
+    with pytest.raises(RuntimeError, match="the plans side failed"):
+        referral_services.complete_referral(actor=partner, referral=accepted,
+                                            outcome=rv.CompletionOutcome.SERVICE_PROVIDED)
     accepted.refresh_from_db()
     assert accepted.state == rv.State.ACCEPTED
     assert not AssistanceEntry.objects.exists()
     assert not AccessEvent.objects.filter(action=Action.REFERRAL_COMPLETED).exists()
 
 
-def test_the_hooks_name_their_receivers():
-    from plans import receivers
-
-    assert receivers.record_assistance_from_referral in hooks.referral_completed.receivers
+def test_the_hooks_name_their_receivers_and_plans_fills_them():
     from cases import hooks as case_hooks
 
-    assert receivers.close_plan_with_case in case_hooks.case_closing.receivers
+    assert hooks.REFERRAL_COMPLETED.connected == (
+        "plans.services.record_assistance_from_referral",)
+    assert case_hooks.CASE_CLOSING.connected == ("plans.services.close_plan_with_case",)
+    assert not hooks.REFERRAL_COMPLETED.missing and not case_hooks.CASE_CLOSING.missing
 
 
 def test_assistance_is_recorded_with_coded_fields_and_a_sealed_note(case, caseworker):

@@ -1,6 +1,6 @@
-"""The demo network of every app, in order: people (accounts), cases, referrals.
+"""The demo network of every app, in order: people (accounts), cases, referrals, plans.
 
-It lives in ``workspace`` because it composes the demo modules of the three apps below
+It lives in ``workspace`` because it composes the demo modules of the apps below
 it; each app keeps its own demo data next to its models.
 """
 
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, seed_demo_network
 from accounts.models import User
 from cases import demo as demo_cases
+from plans import demo as demo_plans
 from referrals import demo as demo_referrals
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         people = seed_demo_network()
         added = demo_cases.seed_demo_cases()
         demo_referrals.seed_demo_referrals()
+        demo_plans.seed_demo_plans()
         self.stdout.write(self.style.SUCCESS("Demo network ready. Every demo account's password:"))
         self.stdout.write(f"  {DEMO_PASSWORD}")
         self.stdout.write("")
@@ -57,6 +59,7 @@ class Command(BaseCommand):
             self._bulk(demo_cases, options["cases"])
         if options["canary"]:
             case = demo_cases.plant_canary(options["canary"])
+            demo_plans.plant_plan_canary(case, options["canary"])
             # The case code only: the canary text stays out of the output.
             self.stdout.write(f"Canary planted in case {case.code}.")
         self.stdout.write(self.style.WARNING("Demo only — never enter real data."))

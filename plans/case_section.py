@@ -1,8 +1,8 @@
-"""The plan's section of the case page: where the plan stands, in coded fields only.
+"""The Support plan section of the case page (registered in ``cases.sections`` by
+``PlansConfig.ready()``): where her plan stands, in coded fields only.
 
-The case page (built by cases, which never imports plans) shows sections of the apps
-above it; this is the plans one. It opens no sealed value: her goals are read on the
-plan page, which records its own look. The page's own event covers the section.
+It opens no sealed value (her goals are read on the plan page, which records its own
+look), so the case page's one event covers it.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.queries import Access, CaseAccess
+from cases.sections import CaseSection, SectionRequest
 from plans import vocabularies as pv
 from plans.models import AssistanceEntry, GoalAction, Plan
-
-TEMPLATE = "plans/_case_section.html"
 
 
 def plan_section(access: CaseAccess) -> dict[str, Any]:
@@ -38,3 +38,15 @@ def plan_section(access: CaseAccess) -> dict[str, Any]:
         "can_close": plan.is_in_force and not case.is_closed and access.allows(Access.MANAGE)
         and not case.survivor.is_shredded,
     }}
+
+
+def build(request: SectionRequest) -> dict[str, Any]:
+    return plan_section(request.access)
+
+
+SECTION = CaseSection(
+    anchor="plan",
+    title=_("Support plan"),
+    template="plans/_case_section.html",
+    build=build,
+)
