@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import vocabularies as cv
 
@@ -49,7 +50,8 @@ class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
-    REVIEWED = "reviewed", _("Reviewed")
+    # "Reviewed" elsewhere labels lists of things (plural in Spanish): this one is a plan.
+    REVIEWED = "reviewed", pgettext_lazy("plan status", "Reviewed")
     CLOSED = "closed", _("Closed")
 
 
