@@ -35,7 +35,8 @@ def plan_section(access: CaseAccess) -> dict[str, Any]:
         "to_confirm": AssistanceEntry.objects.filter(
             case=case, status=pv.AssistanceStatus.TO_CONFIRM).count(),
         # Closing a case with a plan in force goes through its final review.
-        "can_close": plan.is_in_force and not case.is_closed and access.allows(Access.MANAGE)
+        "can_close": plan.was_approved and plan.status != pv.PlanStatus.CLOSED
+        and not case.is_closed and access.allows(Access.MANAGE)
         and not case.survivor.is_shredded,
     }}
 

@@ -72,7 +72,10 @@ TRANSITIONS: dict[pv.PlanStep, Transition] = {
                    Action.PLAN_RETURNED),
         Transition(pv.PlanStep.REVIEWED, frozenset({S.APPROVED, S.REVIEWED}), S.REVIEWED,
                    Action.PLAN_REVIEWED),
-        Transition(pv.PlanStep.FINAL_REVIEW, frozenset({S.APPROVED, S.REVIEWED}), S.CLOSED,
+        # Any plan that was approved (a changed one waiting for its new approval too):
+        # ``final_review`` checks that it was.
+        Transition(pv.PlanStep.FINAL_REVIEW,
+                   frozenset({S.APPROVED, S.REVIEWED, S.DRAFT, S.AWAITING_APPROVAL}), S.CLOSED,
                    Action.PLAN_CLOSED),
         # A case closed while its plan was never approved (a draft, or waiting).
         Transition(pv.PlanStep.CLOSED_WITH_CASE, frozenset({S.DRAFT, S.AWAITING_APPROVAL}),
@@ -201,6 +204,9 @@ def start_plan(*, actor: User, case: Case) -> Plan:
         plan.closed_on = None
         plan.next_review_on = None
         plan.agreed_on = None
+        # The last approval was of the closed plan (its history keeps it): this one needs
+        # its own before it is in force, and its own final review.
+        plan.approved_at = plan.approved_by = plan.approved_version = None
         for goal in plan.goals.exclude(final_outcome=""):
             goal.final_outcome = ""  # judged at the last closure; the history keeps it
             goal.save(update_fields=["final_outcome"])
@@ -471,7 +477,7 @@ def final_review(
     check-ins are those of ``close_case``, which runs here and refuses as it always does.
     """
     case, plan = _locked_plan(actor, case, Access.MANAGE)
-    if plan.status not in pv.IN_FORCE:
+    if not plan.was_approved or plan.status == S.CLOSED:
         raise ValidationError(
             _("Only a plan in force has a final review; close the case itself instead."),
             code="state",
@@ -509,7 +515,7 @@ def close_plan_with_case(*, case: Case, actor: User) -> None:
     plan = Plan.objects.select_for_update().filter(case=case).first()
     if plan is None or plan.status == S.CLOSED:
         return
-    if plan.status in pv.IN_FORCE:
+    if plan.was_approved:  # in force, or changed since and waiting: it had its goals agreed
         raise ValidationError(_(
             "Her support plan is in force: record its final review (goals met, partly met "
             "or not met) from the plan page, which closes the case."

@@ -179,8 +179,9 @@ def _steps(request: HttpRequest, pa: PlanAccess) -> dict[str, bool]:
         "wrote_it": supervises and status == pv.PlanStatus.AWAITING_APPROVAL and not decides,
         "review": can_work and plan.was_approved and status not in (
             pv.PlanStatus.CLOSED, pv.PlanStatus.AWAITING_APPROVAL) and not case.is_closed,
-        "final_review": pa.allows(Access.MANAGE) and status in pv.IN_FORCE
-        and not case.is_closed and not case.survivor.is_shredded,
+        "final_review": pa.allows(Access.MANAGE) and plan.was_approved
+        and status != pv.PlanStatus.CLOSED and not case.is_closed
+        and not case.survivor.is_shredded,
         "print": can_work and bool(plan),
     }
 

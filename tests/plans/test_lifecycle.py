@@ -157,3 +157,36 @@ def test_a_reopened_case_plans_again_as_a_new_version(approved, case, caseworker
     reopen_case(actor=caseworker, case=case, reason=cv.ReopenReason.NEW_NEED)
     plan = services.start_plan(actor=caseworker, case=case)
     assert (plan.status, plan.version, plan.agreed_on) == (pv.PlanStatus.DRAFT, 2, None)
+
+
+def test_a_plan_changed_after_approval_still_needs_its_final_review(approved, case, caseworker):
+    """Changing a goal sends the plan back for approval; it does not open a way round the
+    final review."""
+    goal = approved.goals.first()
+    services.change_goal(actor=caseworker, case=case, goal=goal, area=goal.area,
+                         wording="Otra forma de decirlo.")
+    with pytest.raises(ValidationError):
+        close_case(actor=caseworker, case=case, status=cv.CaseStatus.CLOSED,
+                   reason=cv.ClosureReason.GOALS_MET)
+    services.final_review(actor=caseworker, case=case,
+                          outcomes=ratings(approved, pv.FinalOutcome.NOT_MET),
+                          status=cv.CaseStatus.CLOSED, closure_reason=cv.ClosureReason.LOST_CONTACT)
+    case.refresh_from_db()
+    assert case.status == cv.CaseStatus.CLOSED
+
+
+def test_a_plan_planned_again_needs_its_own_approval_and_no_final_review_before(
+    approved, case, caseworker
+):
+    services.final_review(actor=caseworker, case=case,
+                          outcomes=ratings(approved, pv.FinalOutcome.MET),
+                          status=cv.CaseStatus.CLOSED, closure_reason=cv.ClosureReason.GOALS_MET)
+    reopen_case(actor=caseworker, case=case, reason=cv.ReopenReason.NEW_NEED)
+    plan = services.start_plan(actor=caseworker, case=case)
+    assert (plan.approved_at, plan.approved_by) == (None, None)
+    assert set(plan.goals.values_list("final_outcome", flat=True)) == {""}
+    # Never approved in this life: it closes with the case.
+    close_case(actor=caseworker, case=case, status=cv.CaseStatus.CLOSED,
+               reason=cv.ClosureReason.MOVED_AWAY)
+    plan.refresh_from_db()
+    assert plan.status == pv.PlanStatus.CLOSED
