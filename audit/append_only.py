@@ -5,18 +5,20 @@ Triggers, created by migration ``audit.0002``, make ``audit_accessevent`` and
 on PostgreSQL ``TRUNCATE`` too. Amparo itself never changes an event; these triggers are
 for everybody else with a database connection.
 
-The one exception is a **maintenance mode** that Amparo never enables. Django's test
-runner empties every table between transactional tests (``TRUNCATE`` on PostgreSQL,
-``DELETE`` on SQLite), so the test settings switch it on for their own connections
-(``tests/conftest.py``):
+Nothing switches the PostgreSQL triggers off for an ordinary session (migration
+``audit.0007`` removed the ``amparo.audit_maintenance`` setting any session could set).
+Past them get only a superuser's ``SET session_replication_role = replica`` (triggers do
+not fire in replica mode) and the tables' owner, who may ``ALTER TABLE … DISABLE
+TRIGGER``. Amparo's application connects as a role that is neither (``audit.roles``,
+``docs/database-roles.md``); the test suite empties its tables in replica mode
+(``tests/conftest.py``) and tampers as the owner.
 
-- PostgreSQL: the session setting ``amparo.audit_maintenance = 'on'``, read with
-  ``current_setting(..., true)`` so that an unset value is simply "off";
-- SQLite: the SQL function ``amparo_audit_maintenance()``, which the audit app defines on
-  every SQLite connection as returning 0 (``audit.apps``) and the tests redefine as 1. A
-  trigger of the main schema cannot read a per-connection temporary table, a function
-  can. A connection without the function (the ``sqlite3`` shell) gets "no such
-  function", which refuses the change all the same.
+SQLite has no roles: whoever can open the file can do anything with it. Its triggers call
+the SQL function ``amparo_audit_maintenance()``, which the audit app defines on every
+SQLite connection as returning 0 (``audit.apps``) and the tests redefine as 1 to empty
+tables. A trigger of the main schema cannot read a per-connection temporary table, a
+function can. A connection without the function (the ``sqlite3`` shell) gets "no such
+function", which refuses the change all the same.
 
 The database owner can still drop or disable the triggers. That is what the hash chain
 (``audit.chain``) and the signed checkpoints (``audit.checkpoints``) are for: whatever is
@@ -36,9 +38,6 @@ _POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION amparo_audit_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF coalesce(current_setting('amparo.audit_maintenance', true), '') = 'on' THEN
-        RETURN NULL;
-    END IF;
     RAISE EXCEPTION 'amparo audit: % on % refused, the access log is append-only',
         TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';

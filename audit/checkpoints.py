@@ -6,9 +6,12 @@ head of the chain (sequence, hash, count of seals, time) with an Ed25519 key tha
 database does not hold. Stored elsewhere (mailed to the board, a write-once bucket), it
 later proves that the log still extends that head: ``verify_audit --checkpoint FILE``.
 
-The public key written into a checkpoint is only a label for people. Verification always
-uses the public half of the configured key (``AMPARO_AUDIT_SIGNING_KEY_FILE``), so a
-forged checkpoint carrying its own key proves nothing.
+The public key written into a checkpoint is only a label for people. Verification uses
+a public key the verifier chose: the file given to ``verify_audit --public-key`` (printed
+by ``audit_checkpoint --public-key``), so that whoever checks the log (an auditor, the
+board) needs no secret at all; or, without it, the public half of the configured signing
+key (``AMPARO_AUDIT_SIGNING_KEY_FILE``). A forged checkpoint carrying its own key proves
+nothing either way.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
@@ -117,9 +120,38 @@ class CheckpointResult:
     time: str
 
 
-def check_checkpoint(data: Any, *, using: str = DEFAULT_DB_ALIAS) -> CheckpointResult:
-    """Raise ``CheckpointError`` unless ``data`` is a checkpoint signed with the configured
-    key whose head is still in the chain."""
+def public_key_pem() -> str:
+    """The public half of the configured signing key, in PEM, for whoever verifies."""
+    return (
+        signing_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """An Ed25519 public key from a PEM file; ``CheckpointError`` if it is not one."""
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise CheckpointError(
+            _("%(file)s is not a readable PEM public key.") % {"file": path}
+        ) from error
+    if not isinstance(key, Ed25519PublicKey):
+        raise CheckpointError(_("%(file)s holds a key, but not an Ed25519 key.") % {"file": path})
+    return key
+
+
+def check_checkpoint(
+    data: Any,
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> CheckpointResult:
+    """Raise ``CheckpointError`` unless ``data`` is a checkpoint signed with the key whose
+    public half is ``public_key`` (default: the configured signing key's) and whose head
+    is still in the chain."""
     try:
         if data.get("format") != FORMAT:
             raise CheckpointError(_("This file is not an Amparo audit checkpoint."))
@@ -129,10 +161,12 @@ def check_checkpoint(data: Any, *, using: str = DEFAULT_DB_ALIAS) -> CheckpointR
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise CheckpointError(_("The checkpoint is incomplete or malformed.")) from error
     try:
-        signing_key().public_key().verify(signature, signed)
+        (public_key or signing_key().public_key()).verify(signature, signed)
     except InvalidSignature:
         raise CheckpointError(
-            _("The checkpoint's signature does not match the configured signing key.")
+            _("The checkpoint's signature does not match the public key.")
+            if public_key is not None
+            else _("The checkpoint's signature does not match the configured signing key.")
         ) from None
     if sequence > 0:
         seal = (

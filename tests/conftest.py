@@ -131,12 +131,18 @@ def make_case(db):
     return make
 
 
-# --- the access log's maintenance mode (audit/append_only.py) ----------------------
-# The database refuses UPDATE, DELETE and TRUNCATE of access events and their seals.
-# Django's test runner must still empty every table after a transactional test (TRUNCATE
-# on PostgreSQL, DELETE on SQLite), so every connection the tests open is put in the
-# maintenance mode that Amparo itself never enables. Tests of the refusal itself take a
-# connection opened as the application opens it: the ``application_connection`` fixture.
+# --- emptying the append-only tables between tests (audit/append_only.py) ----------
+# The database refuses UPDATE, DELETE and TRUNCATE of access events, their seals and
+# grant reviews. Django's test runner must still empty every table after a transactional
+# test (TRUNCATE on PostgreSQL, DELETE on SQLite):
+# - PostgreSQL: the flush runs with ``SET LOCAL session_replication_role = replica``, in
+#   which triggers do not fire. It needs a superuser, which the tests connect as and the
+#   application never does (audit/roles.py); only the flush uses it, so every other
+#   statement of the tests meets the triggers as the application would.
+# - SQLite: every connection gets the maintenance function that Amparo itself defines as 0.
+# Tests of the refusal itself take a connection opened as the application opens it: the
+# ``application_connection`` fixture; tests of the application role's privileges create
+# that role (tests/audit/test_database_roles_pg.py).
 
 AUDIT_MAINTENANCE_UID = "amparo-tests-audit-maintenance"
 
@@ -146,15 +152,30 @@ def _maintenance_on() -> int:
 
 
 def allow_emptying_the_audit_log(sender, connection, **kwargs):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET amparo.audit_maintenance = 'on'")
-    elif connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":
         # Replaces the audit app's function of the same name, which answers 0.
         connection.connection.create_function("amparo_audit_maintenance", 0, _maintenance_on)
 
 
 connection_created.connect(allow_emptying_the_audit_log, dispatch_uid=AUDIT_MAINTENANCE_UID)
+
+
+def _flush_in_replica_mode():
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+    if getattr(flush, "amparo_replica_mode", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        # SET LOCAL: the flush's own transaction only (execute_sql_flush is atomic).
+        return flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    execute_sql_flush.amparo_replica_mode = True
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+_flush_in_replica_mode()
 
 
 @pytest.fixture

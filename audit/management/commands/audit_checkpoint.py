@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from audit.checkpoints import new_key_pem, take_checkpoint
+from audit.checkpoints import new_key_pem, public_key_pem, take_checkpoint
 
 
 class Command(BaseCommand):
@@ -26,10 +26,19 @@ class Command(BaseCommand):
             help="Print a new Ed25519 signing key (PEM) instead, for "
             "AMPARO_AUDIT_SIGNING_KEY_FILE.",
         )
+        parser.add_argument(
+            "--public-key",
+            action="store_true",
+            help="Print the public half of the signing key (PEM) instead, for "
+            "verify_audit --public-key: whoever verifies needs only that.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["new_key"]:
             self.stdout.write(new_key_pem(), ending="")
+            return
+        if options["public_key"]:
+            self.stdout.write(public_key_pem(), ending="")
             return
         text = json.dumps(take_checkpoint(), indent=2, sort_keys=True) + "\n"
         if options["output"]:

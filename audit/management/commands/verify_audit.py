@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from audit.chain import verify_chain
-from audit.checkpoints import CheckpointError, check_checkpoint
+from audit.checkpoints import CheckpointError, check_checkpoint, load_public_key
 from audit.models import EventSeal
 
 
@@ -28,10 +28,25 @@ class Command(BaseCommand):
             metavar="FILE",
             help="A checkpoint written by audit_checkpoint: the log must still extend it.",
         )
+        parser.add_argument(
+            "--public-key",
+            metavar="FILE",
+            help="Check the checkpoint's signature with this Ed25519 public key (PEM, from "
+            "audit_checkpoint --public-key) instead of the configured signing key: the "
+            "private key is then not needed.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         checkpoint = None
+        public_key = None
+        if options["public_key"]:
+            if not options["checkpoint"]:
+                raise CommandError(_("--public-key checks a checkpoint: give --checkpoint too."))
+            try:
+                public_key = load_public_key(Path(options["public_key"]))
+            except CheckpointError as error:
+                raise CommandError(str(error)) from None
         if options["checkpoint"]:
             try:
                 checkpoint = json.loads(Path(options["checkpoint"]).read_text(encoding="utf-8"))
@@ -54,7 +69,7 @@ class Command(BaseCommand):
             )
         if checkpoint is not None:
             try:
-                proven = check_checkpoint(checkpoint)
+                proven = check_checkpoint(checkpoint, public_key=public_key)
             except CheckpointError as error:
                 raise CommandError(
                     _("Checkpoint NOT proven: %(error)s") % {"error": error}
