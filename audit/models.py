@@ -68,6 +68,10 @@ class Action(models.TextChoices):
     VAULT_KEY_CREATED = "vault.key_created", _("Data key created")
     VAULT_KEYS_ROTATED = "vault.keys_rotated", _("Master key rotated")
     VAULT_OWNER_SHREDDED = "vault.owner_shredded", _("Survivor data shredded")
+    BLIND_INDEXES_RECOMPUTED = (
+        "vault.blind_indexes_recomputed",
+        _("Duplicate-detection indexes recomputed"),
+    )
     CASE_LIST_VIEWED = "case.list_viewed", _("Case list viewed")
     CASE_VIEWED = "case.viewed", _("Case viewed")
     CASE_HISTORY_VIEWED = "case.history_viewed", _("Case history viewed")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.demo import ensure_demo_allowed
 from accounts.models import Organization, Role, Team, User
 from cases import vocabularies as v
+from cases.indexing import index_survivor
 from cases.models import NAME_INDEX, Case, CaseCodeCounter, Survivor
 from cases.services import attachments as attachment_services
 from cases.services import consent as consent_services
@@ -441,10 +442,7 @@ def bulk_create_cases(
                 vault.seal(
                     survivor, given_names=given, family_names=family, birth_date=birth.isoformat()
                 )
-                vault.set_blind_index(survivor, "name_key", f"{given} {family}")
-                vault.set_blind_index(
-                    survivor, "name_birth_year_key", f"{given} {family}", birth.year
-                )
+                index_survivor(survivor, name=f"{given} {family}")
                 survivors.append(survivor)
                 cases.append(
                     Case(
@@ -562,7 +560,7 @@ def plant_canary(text: str) -> Case:
 
 def _find_canary_case(organization: Organization, full_name: str, owner: User) -> Case | None:
     """The canary survivor's case, found like any name search: blind index, then opened."""
-    key = NAME_INDEX.compute(full_name)
+    key = NAME_INDEX.compute(full_name, scope=organization.pk)
     for survivor in Survivor.objects.filter(organization=organization, name_key=key):
         try:
             given = vault.unseal(survivor, "given_names") or ""

@@ -41,6 +41,7 @@ from vault.fields import EncryptedField, EncryptedFileField
 SKIPPED_FIELDS = {
     "id", "case", "survivor", "organization", "updated_at", "created_at", "recorded_at",
     "uploaded_at", "position", "content", "content_type",
+    "index_version",  # which key computed the blind index: kept out of history
 }
 
 LIST_VOCABULARIES = {

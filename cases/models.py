@@ -26,12 +26,12 @@ from cases import vocabularies as v
 from vault.blind_index import BlindIndex, Part
 from vault.fields import BlindIndexField, EncryptedField, EncryptedFileField
 
-# Duplicate detection at intake and exact-name search (DESIGN §4). Full names are high
-# entropy; the birth year only narrows them.
+# Duplicate detection at intake and exact-name search (DESIGN §4). One blind index per
+# row (vault/blind_index.py, "one bit budget per row"): the survivor's row carries her
+# full name's only, and the birth year is compared after opening; a second index of the
+# same name with the year would narrow the pair to nearly one woman. Keys are derived per
+# organisation (``cases.indexing``).
 NAME_INDEX = BlindIndex("survivor.full_name", [Part("full_name")])
-NAME_BIRTH_YEAR_INDEX = BlindIndex(
-    "survivor.full_name_birth_year", [Part("full_name"), Part("birth_year", low_entropy=True)]
-)
 DOCUMENT_INDEX = BlindIndex("survivor.document_number", [Part("document_number")])
 
 
@@ -72,13 +72,15 @@ class Survivor(models.Model):
     age_band = models.CharField(
         _("age band"), max_length=16, choices=v.AgeBand.choices, default=v.AgeBand.UNKNOWN
     )
-    # Blind indexes for duplicate detection; shared by many survivors on purpose.
+    # The blind index for duplicate detection; shared by many survivors on purpose.
     name_key = BlindIndexField(index=NAME_INDEX.name)
-    name_birth_year_key = BlindIndexField(index=NAME_BIRTH_YEAR_INDEX.name)
+    # Which index key and width computed name_key (``BlindIndex.version``); a row whose
+    # version is not the current one is recomputed by ``reindex_blind_indexes``.
+    index_version = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     shredded_at = models.DateTimeField(_("shredded"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["name_key", "name_birth_year_key"])
+    history = HistoricalRecords(excluded_fields=["name_key", "index_version"])
 
     class Meta:
         verbose_name = _("survivor")
@@ -103,13 +105,14 @@ class SurvivorDocument(models.Model):
         _("issued by"), max_length=16, choices=v.Nationality.choices, blank=True
     )
     number_key = BlindIndexField(index=DOCUMENT_INDEX.name)
+    index_version = models.CharField(max_length=32, blank=True, editable=False)
     held_by_survivor = models.BooleanField(
         _("she has it"),
         default=True,
         help_text=_("Untick when the network or someone else holds it."),
     )
 
-    history = HistoricalRecords(excluded_fields=["number_key"])
+    history = HistoricalRecords(excluded_fields=["number_key", "index_version"])
 
     class Meta:
         verbose_name = _("identity document")

@@ -28,7 +28,7 @@ DESIGN.md §3–4 say what is sealed and why. How the cases app uses it::
 
     survivor = Survivor()
     vault.seal(survivor, legal_name="José Pérez")           # sets the field to sealed bytes
-    vault.set_blind_index(survivor, "duplicate_key", "Pérez", 1990)
+    vault.set_blind_index(survivor, "duplicate_key", "Pérez", 1990, scope=organization.pk)
     survivor.save()
     vault.unseal(survivor, "legal_name", actor=user)         # -> "José Pérez"
     vault.unseal(survivor.history.first(), "legal_name")     # history rows open the same way
@@ -36,7 +36,9 @@ DESIGN.md §3–4 say what is sealed and why. How the cases app uses it::
     vault.seal_file(attachment, "content", request.FILES["file"])   # streamed, ≤ 50 MB
     StreamingHttpResponse(vault.open_file(attachment, "content", actor=user))
 
-    candidates = Survivor.objects.filter(duplicate_key=SURNAME_BIRTH_YEAR.compute("perez", 1990))
+    candidates = Survivor.objects.filter(
+        duplicate_key=SURNAME_BIRTH_YEAR.compute("perez", 1990, scope=organization.pk)
+    )
     # ... then open each candidate and confirm: index values are shared on purpose.
 
     vault.shred_owner(survivor.id, actor=user)   # every value and file of hers: OwnerShredded

@@ -17,6 +17,31 @@ from vault import blind_index, keyring
 from vault.fields import BlindIndexField, EncryptedField, EncryptedFileField, live_model
 
 
+def _bit_budget_errors(model: type[models.Model]) -> list[Error]:
+    """The blind indexes of one row together may not be narrower than one index may be:
+    the combination is what must be shared by the minimum bucket of rows."""
+    indexes = [
+        blind_index.registered()[f.index]
+        for f in model._meta.concrete_fields
+        if isinstance(f, BlindIndexField) and f.index in blind_index.registered()
+    ]
+    if len(indexes) < 2:
+        return []
+    budget = blind_index.truncation_bits(
+        settings.AMPARO_BLIND_INDEX_EXPECTED_RECORDS, settings.AMPARO_BLIND_INDEX_MIN_BUCKET
+    )
+    spent = sum(index.bits for index in indexes)
+    if spent <= budget:
+        return []
+    return [Error(
+        f"{model._meta.label} stores {len(indexes)} blind indexes of {spent} bits together; "
+        f"one row may carry {budget} bits, or the combination singles its row out.",
+        hint="Keep one blind index per row and confirm the other values after opening, or "
+        "give each index expected_records so that their bits add up to the budget.",
+        obj=model, id="vault.E005",
+    )]
+
+
 @register(Tags.models)
 def check_sealed_models(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     from django.apps import apps
@@ -52,6 +77,7 @@ def sealed_model_errors(candidates: Iterable[type[models.Model]]) -> list[Error]
                     hint="Use the attname holding the owner's UUID, e.g. 'id' or 'survivor_id'.",
                     obj=field, id="vault.E002",
                 ))
+        errors += _bit_budget_errors(model)
         for field in model._meta.concrete_fields:
             if isinstance(field, BlindIndexField) and field.index not in blind_index.registered():
                 errors.append(Error(

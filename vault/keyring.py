@@ -45,6 +45,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hmac import HMAC
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -114,19 +115,29 @@ class IndexKey:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @sensitive_variables()
-    def for_index(self, index_name: str) -> bytes:
-        """The HMAC key of one index: a different index name gives an unrelated key."""
-        derived = self._derived.get(index_name)
+    def for_index(self, index_name: str, *, scope: str) -> bytes:
+        """The HMAC key of one index in one scope (an organisation): a different index
+        name or scope gives an unrelated key."""
+        label = f"{scope}/{index_name}"
+        derived = self._derived.get(label)
         if derived is None:
             derived = HKDF(
                 algorithm=hashes.SHA256(),
                 length=KEY_BYTES,
                 salt=None,
-                info=b"amparo/blind-index/v1/" + index_name.encode("utf-8"),
+                info=b"amparo/blind-index/v2/" + label.encode("utf-8"),
             ).derive(self._key)
             with self._lock:
-                self._derived[index_name] = derived
+                self._derived[label] = derived
         return derived
+
+    @sensitive_variables()
+    def check_value(self) -> str:
+        """A short name of this key (an HMAC of a constant under it), to tell which key
+        computed stored indexes without revealing anything of the key."""
+        mac = HMAC(self._key, hashes.SHA256())
+        mac.update(b"amparo/blind-index/check-value")
+        return mac.finalize()[:6].hex()
 
     def __repr__(self) -> str:
         return "<IndexKey>"

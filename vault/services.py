@@ -202,12 +202,15 @@ def open_file(
 # --- blind indexes ------------------------------------------------------------------
 
 
-def set_blind_index(instance: models.Model, field_name: str, *values: object) -> None:
-    """Fill a ``BlindIndexField`` from the plaintext parts of its index."""
+def set_blind_index(
+    instance: models.Model, field_name: str, *values: object, scope: object
+) -> None:
+    """Fill a ``BlindIndexField`` from the plaintext parts of its index, under the key of
+    ``scope`` (the organisation the row belongs to)."""
     field = live_model(type(instance))._meta.get_field(field_name)
     if not isinstance(field, BlindIndexField):
         raise TypeError(f"{field_name} is not a BlindIndexField.")
-    setattr(instance, field.attname, blind_index.get(field.index).compute(*values))
+    setattr(instance, field.attname, blind_index.get(field.index).compute(*values, scope=scope))
 
 
 # --- keys ---------------------------------------------------------------------------

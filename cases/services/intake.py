@@ -16,9 +16,10 @@ from accounts.models import Role, Team
 from audit.models import Action
 from audit.services import record_event
 from cases import vocabularies as v
+from cases.indexing import full_name as indexed_full_name
+from cases.indexing import index_document, index_survivor
 from cases.models import (
     DOCUMENT_INDEX,
-    NAME_BIRTH_YEAR_INDEX,
     NAME_INDEX,
     Case,
     CaseCodeCounter,
@@ -178,9 +179,7 @@ def _apply_identity(
     survivor.nationality = identity.nationality
     survivor.languages = list(identity.languages)
     survivor.age_band = age_band(facts.age)
-    birth_year = identity.birth_date.year if identity.birth_date else None
-    vault.set_blind_index(survivor, "name_key", identity.full_name or None)
-    vault.set_blind_index(survivor, "name_birth_year_key", identity.full_name or None, birth_year)
+    index_survivor(survivor, name=identity.full_name)
     case.is_child = facts.is_child
     case.age_uncertain = facts.age_uncertain
 
@@ -223,7 +222,7 @@ def register_intake(
     case.survivor = survivor
     case.save()
     for item in documents or ():
-        _add_document(survivor.pk, item)
+        _add_document(survivor.pk, item, organization_id=survivor.organization_id)
     record_event(action=Action.CASE_REGISTERED, actor=actor, target=case, case_code=case.code)
     return case
 
@@ -243,7 +242,7 @@ def update_identity(
     return case
 
 
-def _add_document(survivor_id: Any, item: dict[str, Any]) -> None:
+def _add_document(survivor_id: Any, item: dict[str, Any], *, organization_id: Any) -> None:
     document = SurvivorDocument(
         survivor_id=survivor_id,
         kind=item["kind"],
@@ -251,7 +250,7 @@ def _add_document(survivor_id: Any, item: dict[str, Any]) -> None:
         held_by_survivor=item.get("held_by_survivor", True),
     )
     vault.seal(document, number=item["number"])
-    vault.set_blind_index(document, "number_key", item["number"])
+    index_document(document, number=item["number"], organization_id=organization_id)
     document.save()
 
 
@@ -263,7 +262,7 @@ def set_documents(*, actor: User, case: Case, documents: list[dict[str, Any]]) -
     _require(actor, case, Access.WORK)
     SurvivorDocument.objects.filter(survivor_id=case.survivor_id).delete()
     for item in documents:
-        _add_document(case.survivor_id, item)
+        _add_document(case.survivor_id, item, organization_id=case.organization_id)
     record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
                  purpose="documents")
 
@@ -378,14 +377,16 @@ def find_possible_duplicates(
     if exclude_survivor is not None:
         base = base.exclude(pk=exclude_survivor.pk)
     matches: set[Any] = set()
+    organization_id = actor.organization_id
     if full_name.strip() and birth_year:
-        key = NAME_BIRTH_YEAR_INDEX.compute(full_name, birth_year)
-        for survivor in base.filter(name_birth_year_key=key):
+        # The row's one index is the name's; the year is compared after opening.
+        key = NAME_INDEX.compute(full_name, scope=organization_id)
+        for survivor in base.filter(name_key=key):
             candidates[survivor.pk] = survivor
             if _same_name_and_year(survivor, full_name, birth_year):
                 matches.add(survivor.pk)
     if document_number.strip():
-        key = DOCUMENT_INDEX.compute(document_number)
+        key = DOCUMENT_INDEX.compute(document_number, scope=organization_id)
         documents = SurvivorDocument.objects.filter(
             number_key=key, survivor__in=base
         ).select_related("survivor")
@@ -426,13 +427,22 @@ def _same_name_and_year(survivor: Survivor, full_name: str, birth_year: int) -> 
         birth = vault.unseal(survivor, "birth_date") or ""
     except CannotOpen:
         return False
-    candidate_name = " ".join(part for part in (given, family) if part)
-    return NAME_BIRTH_YEAR_INDEX.confirm([candidate_name, birth[:4]], [full_name, birth_year])
+    return NAME_INDEX.confirm([indexed_full_name(given, family)], [full_name]) and (
+        _birth_year(birth) == int(birth_year)
+    )
+
+
+def _birth_year(stored: str) -> int | None:
+    """The year of a stored birth date ("1996-04-12"); None if it is not one."""
+    try:
+        return date.fromisoformat(stored).year
+    except ValueError:
+        return None
 
 
 def search_by_name(*, actor: User, full_name: str):
     """Visible cases whose survivor's full name matches exactly (after normalisation)."""
-    key = NAME_INDEX.compute(full_name)
+    key = NAME_INDEX.compute(full_name, scope=actor.organization_id)
     if key is None:
         return visible_cases(actor).none()
     cases = visible_cases(actor).filter(survivor__name_key=key).select_related("survivor")

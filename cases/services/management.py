@@ -511,8 +511,7 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
     survivor.shredded_at = now
     # Blind indexes would still confirm a guessed name; nothing may tie her to it now.
     survivor.name_key = None
-    survivor.name_birth_year_key = None
-    survivor.save(update_fields=["shredded_at", "name_key", "name_birth_year_key"])
+    survivor.save(update_fields=["shredded_at", "name_key"])
     for document in SurvivorDocument.objects.filter(survivor=survivor):
         document.number_key = None
         document.save(update_fields=["number_key"])

@@ -229,7 +229,7 @@ def test_after_confirmation_nothing_of_hers_opens_and_others_are_untouched(
     assert (item.status, item.decided_by) == (ShredRequest.Status.CONFIRMED, org_admin)
     survivor = Survivor.objects.get(pk=full_case.survivor_id)
     assert survivor.is_shredded
-    assert survivor.name_key is None and survivor.name_birth_year_key is None
+    assert survivor.name_key is None
     assert set(
         SurvivorDocument.objects.filter(survivor=survivor).values_list("number_key", flat=True)
     ) == {None}

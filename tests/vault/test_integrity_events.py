@@ -99,7 +99,7 @@ def test_no_key_material_in_logs(caplog, make_record, use_master_keys, owner):
         record.other_secret = record.secret
         with pytest.raises(IntegrityFailure):
             vault.unseal(record, "other_secret")
-        SURNAME_BIRTH_YEAR.compute("Pérez", 1990)
+        SURNAME_BIRTH_YEAR.compute("Pérez", 1990, scope="org")
         loaded = keyring.get()
         old_line = os.environ["AMPARO_MASTER_KEYS"]
         new_line, new_raw = key_line("rotated")
@@ -119,7 +119,7 @@ def test_no_key_material_in_logs(caplog, make_record, use_master_keys, owner):
         new_raw,
         base64.b64decode(old_line.partition(":")[2]),
         loaded.index._key,
-        loaded.index.for_index(SURNAME_BIRTH_YEAR.name),
+        loaded.index.for_index(SURNAME_BIRTH_YEAR.name, scope="org"),
         data_key,
     ]
     text = caplog.text.encode()
