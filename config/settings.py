@@ -342,6 +342,13 @@ AMPARO_GENERATE_DEV_KEYS = DEBUG or AMPARO_DEMO
 # (vault/blind_index.py). Under-estimate rather than over-estimate the number of survivors.
 AMPARO_BLIND_INDEX_EXPECTED_RECORDS = env_int("AMPARO_BLIND_INDEX_EXPECTED_RECORDS", 10_000)
 AMPARO_BLIND_INDEX_MIN_BUCKET = env_int("AMPARO_BLIND_INDEX_MIN_BUCKET", 10)
+# The largest attachment (20 MB), never above the vault's 50 MB. Uploads are kept in
+# memory up to this size and stopped beyond it as they arrive (core/uploads.py): Django's
+# TemporaryFileUploadHandler would write them in clear to the temporary directory.
+AMPARO_ATTACHMENT_MAX_BYTES = min(
+    env_int("AMPARO_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024), 50 * 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = ["core.uploads.MemoryOnlyUploadHandler"]
 # Which STORAGES alias holds sealed attachments.
 AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 # --- end vault --------------------------------------------------------------

@@ -54,6 +54,18 @@ for _alias, _db in DATABASES.items():
             )
         }
 
+# A temporary directory of this test process's own, so that the canary scan
+# (tests/canary.py) can read everything written to "the temporary directory": Django
+# would spool uploads there, in clear (core/uploads.py prevents it).
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+FILE_UPLOAD_TEMP_DIR = os.path.join(os.environ["AMPARO_VAR_DIR"], f"tmp-{os.getpid()}")
+os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+tempfile.tempdir = FILE_UPLOAD_TEMP_DIR
+atexit.register(shutil.rmtree, FILE_UPLOAD_TEMP_DIR, ignore_errors=True)
+
 # Static files straight from the source folders, so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -7,6 +7,9 @@ must never reach in a readable form:
   and WAL), so free pages and indexes count too; on PostgreSQL a ``pg_dump`` of each test
   database (live rows only: old row versions are not in a dump);
 - files in the default storage (sealed attachments);
+- files in the temporary directory (``tempfile.gettempdir()`` and
+  ``FILE_UPLOAD_TEMP_DIR``; the test settings give each test process a directory of its
+  own), where Django would spool uploads in clear: those written since the scan began;
 - captured log text, sent mail (``django.core.mail.outbox``, raw and decoded) and
   anything else the test passes (``extra``: response bodies, session data …).
 
@@ -37,9 +40,12 @@ import secrets
 import shutil
 import string
 import subprocess
+import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.core import mail as django_mail
 from django.core.files.storage import Storage, storages
 from django.db import connections
@@ -85,11 +91,14 @@ def assert_no_canary_leaks(
     extra: Iterable[str | bytes] = (),
     databases: Iterable[str] | None = None,
     storage: Storage | None | bool = True,
+    temporary_since: float | None = None,
 ) -> None:
     """Fail if any canary appears, in any encoded form, in any of the sources.
 
     ``mail`` defaults to ``django.core.mail.outbox``; ``databases`` to every configured
-    alias; ``storage=True`` scans the default storage, ``False`` skips it.
+    alias; ``storage=True`` scans the default storage, ``False`` skips it. Files of the
+    temporary directory are read when modified since ``temporary_since`` (a
+    ``time.time()``; default: the last ten minutes).
     """
     patterns = [
         (canary, name, form)
@@ -104,6 +113,7 @@ def assert_no_canary_leaks(
         storage = storages["default"]
     if storage:
         sources.extend(_storage_files(storage))
+    sources.extend(_temporary_files(temporary_since))
     sources.append(("logs", logs.encode("utf-8") if isinstance(logs, str) else logs))
     outbox = getattr(django_mail, "outbox", []) if mail is None else mail
     sources.extend(_mail_texts(outbox))
@@ -186,6 +196,38 @@ def _storage_files(storage: Storage, directory: str = "") -> Iterator[tuple[str,
         yield from _storage_files(storage, f"{directory}/{name}" if directory else name)
 
 
+# A file larger than this is no upload Amparo accepts (the vault's limit is 50 MB).
+_LARGEST_TEMPORARY_FILE = 64 * 1024 * 1024
+
+
+def temporary_directories() -> list[Path]:
+    """Where an upload or anything else "temporary" would be written in clear."""
+    folders = {Path(tempfile.gettempdir()).resolve()}
+    if getattr(settings, "FILE_UPLOAD_TEMP_DIR", None):
+        folders.add(Path(settings.FILE_UPLOAD_TEMP_DIR).resolve())
+    return sorted(folders)
+
+
+def _temporary_files(since: float | None) -> Iterator[tuple[str, bytes]]:
+    since = time.time() - 600 if since is None else since
+    for folder in temporary_directories():
+        for directory, _subdirectories, file_names in os.walk(folder):
+            for name in file_names:
+                path = Path(directory) / name
+                try:
+                    status = path.stat()
+                    if (
+                        not path.is_file()
+                        or max(status.st_mtime, status.st_ctime) < since
+                        or status.st_size > _LARGEST_TEMPORARY_FILE
+                    ):
+                        continue
+                    content = path.read_bytes()
+                except OSError:  # gone meanwhile, or not ours to read
+                    continue
+                yield f"temporary file {path}", content
+
+
 def _mail_texts(outbox: Iterable[object]) -> Iterator[tuple[str, bytes]]:
     for number, message in enumerate(outbox):
         raw = message.message().as_bytes() if hasattr(message, "message") else bytes(message)
@@ -206,6 +248,9 @@ class CanaryScan:
     def __init__(self, caplog: object | None = None) -> None:
         self._caplog = caplog
         self.planted: list[str] = []
+        # Temporary files older than the test are not its doing (a second's margin for
+        # file systems that keep whole seconds).
+        self.started = time.time() - 1
 
     def new(self, prefix: str = "canary") -> str:
         canary = make_canary(prefix)
@@ -220,4 +265,20 @@ class CanaryScan:
                     "@pytest.mark.django_db(transaction=True, databases=[...])."
                 )
         logs = self._caplog.text if self._caplog is not None else ""
+        options.setdefault("temporary_since", self.started)
         assert_no_canary_leaks(self.planted, logs=logs, extra=extra, **options)  # type: ignore[arg-type]
+
+    def assert_none_in_temporary_files(self) -> None:
+        """Scan only the temporary directory: for the middle of a request, while an
+        upload is on its way to the vault (Django deletes its spooled files afterwards)."""
+        patterns = [
+            (canary, form) for canary in self.planted for form in encoded_forms(canary).values()
+        ]
+        leaks = [
+            f"canary {canary[:12]}… in {source}"
+            for source, blob in _temporary_files(self.started)
+            for canary, form in patterns
+            if form in blob
+        ]
+        if leaks:
+            raise CanaryLeak("Canary leaked:\n  " + "\n  ".join(sorted(set(leaks))))

@@ -51,9 +51,15 @@ class AttachmentForm(forms.Form):
         error_messages={"required": _("Choose a file to attach.")},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, upload_refused: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit = filetypes.attachment_max_bytes() // (1024 * 1024)
+        if upload_refused:
+            # The upload handler stopped the file as it arrived (core/uploads.py), so
+            # there is no file to clean: say why, not "choose a file".
+            self.fields["file"].error_messages["required"] = _(
+                "The file is too large. Files may be at most %(size)s MB."
+            ) % {"size": limit}
         self.fields["file"].help_text = _(
             "PDF, photo (JPEG or PNG), plain text, Word or OpenDocument text; at most "
             "%(size)s MB."

@@ -33,6 +33,7 @@ from cases.services import links as link_services
 from cases.services import work as services
 from cases.summary import case_summary
 from core.forms import add_service_errors
+from core.uploads import upload_refused
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope
 
@@ -132,7 +133,10 @@ def add_note(request: HttpRequest, case_id: Any) -> HttpResponse:
 def add_attachment(request: HttpRequest, case_id: Any) -> HttpResponse:
     access = _for_work(request, case_id, Action.ATTACHMENT_ADDED)
     return _submit(
-        request, access, work_forms.AttachmentForm(request.POST, request.FILES),
+        request, access,
+        work_forms.AttachmentForm(
+            request.POST, request.FILES, upload_refused=upload_refused(request)
+        ),
         call=lambda data: attachment_services.add_attachment(
             actor=request.user, case=access.case, kind=data["kind"], upload=data["file"]
         ),
