@@ -6,11 +6,11 @@ recorded through ``get_case_for_user``; nothing here records or writes.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cases import vocabularies as v
+from core.opened import as_json_object
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
 
@@ -36,8 +36,8 @@ class CaseSummary:
 
 
 def open_json(instance, field_name: str, *, actor: User | None) -> dict:
-    raw = vault.unseal(instance, field_name, actor=actor)
-    return json.loads(raw) if raw else {}
+    # Defensive (core/opened.py): text that is not a JSON object shows as empty.
+    return as_json_object(vault.unseal(instance, field_name, actor=actor))
 
 
 def full_name(survivor, *, actor: User | None) -> str:

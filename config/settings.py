@@ -438,17 +438,30 @@ if AMPARO_STATISTICS_MIN_CELL < 5 or AMPARO_CTDC_K < 11:
 # Log lines carry request ids and event names, never survivor content.
 # Every time stamp in UTC (core/logs.py), whatever TIME_ZONE shows on the pages; one line
 # per request from audit.middleware ("amparo.request": request id, method, path, status).
+# Every handler withholds exception messages, which may quote an opened value, keeping
+# their types and frames (core/logging.py); a handler added here needs the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"()": "core.logs.UTCFormatter",
                              "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_traceback": {"()": "core.logs.NoTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_traceback": {"()": "core.logs.NoTraceback"},
+        "no_exception_messages": {"()": "core.logging.WithholdExceptionMessages"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_exception_messages"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request logs can quote URLs and bodies; keep them at warning level.
-        "django.request": {"level": "ERROR"},
+        # Request logs can quote URLs and bodies; keep them at warning level. Their
+        # records go up to the root's console, not to Django's own handlers.
+        "django.request": {"level": "ERROR", "handlers": [], "propagate": True},
+        "django": {"handlers": [], "propagate": True},
         "axes": {"level": "WARNING"},
         # The worker's loop starts django-tasks' batch runner every turn: no line each time.
         "django_tasks_db": {"level": "WARNING"},

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cases import vocabularies as cv
 from cases.models import Note
 from core.labels import label, labels
+from core.opened import as_json_object
 from referrals import vocabularies as rv
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
@@ -38,8 +39,8 @@ def _open(instance, field_name: str, actor: User) -> str:
 
 
 def _open_json(instance, field_name: str, actor: User) -> dict:
-    raw = _open(instance, field_name, actor)
-    return json.loads(raw) if raw else {}
+    # Defensive (core/opened.py): text that is not a JSON object counts as empty.
+    return as_json_object(_open(instance, field_name, actor))
 
 
 def build(referral: Referral, *, actor: User) -> dict[str, Any]:

@@ -103,9 +103,12 @@ def canaries(caplog):
 
     Needs ``@pytest.mark.django_db(transaction=True, databases=[...])``.
     """
+    from core.logging import WithholdExceptionMessages
     from tests.canary import CanaryScan
 
     caplog.set_level(logging.DEBUG)
+    # Captured as the configured handlers write it (config/settings.py LOGGING).
+    caplog.handler.addFilter(WithholdExceptionMessages())
     return CanaryScan(caplog)
 
 

@@ -9,9 +9,8 @@ again, so it records the look instead.
 from __future__ import annotations
 
 import contextlib
-import json
+import dataclasses
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -40,6 +39,7 @@ from cases.forms.intake import (
 from cases.queries import CASE_ROLES, Access, get_case_for_user
 from cases.services import intake as services
 from cases.summary import case_summary
+from core.opened import as_date, as_int, as_json_object
 from vault import services as vault
 from vault.exceptions import CannotOpen
 
@@ -197,8 +197,7 @@ def _open(instance: Any, name: str, actor: Any) -> str:
 
 
 def _open_json(instance: Any, name: str, actor: Any) -> dict[str, Any]:
-    raw = _open(instance, name, actor)
-    return json.loads(raw) if raw else {}
+    return as_json_object(_open(instance, name, actor))
 
 
 def _identity_initial(case: Case, actor: Any) -> dict[str, Any]:
@@ -210,13 +209,17 @@ def _identity_initial(case: Case, actor: Any) -> dict[str, Any]:
         given_names=_open(survivor, "given_names", actor),
         family_names=_open(survivor, "family_names", actor),
         aliases=_open(survivor, "aliases", actor),
-        birth_date=date.fromisoformat(birth) if birth else None,
-        estimated_age=int(age) if age else None,
+        # Parsed defensively (core/opened.py): a stored value that is not a date or a
+        # number leaves the field empty instead of answering 500 and logging the value.
+        birth_date=as_date(birth),
+        estimated_age=as_int(age),
         age_uncertain=case.age_uncertain,
         gender=survivor.gender,
         nationality=survivor.nationality,
         languages=list(survivor.languages or []),
     )
+    known = {field.name for field in dataclasses.fields(services.Guardian)}
+    guardian = {key: value for key, value in guardian.items() if key in known}
     return IdentityForm.initial_from(identity, services.Guardian(**guardian))
 
 
