@@ -74,6 +74,20 @@ def grant_app_role(connection: Any, role: str) -> list[str]:
     return statements
 
 
+def acts_as_owner(connection: Any) -> bool:
+    """Whether ``connection``'s role is a superuser or owns tables of its schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                OR EXISTS (SELECT 1 FROM pg_tables
+                            WHERE schemaname = current_schema()
+                              AND pg_has_role(current_user, tableowner, 'USAGE'))
+            """
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def application_role_problems(connection: Any) -> list[str]:
     """Why ``connection``'s role could rewrite the access log, or ``[]``.
 

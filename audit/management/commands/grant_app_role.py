@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from audit.roles import application_role_problems, grant_app_role, grant_statements
+from audit.roles import acts_as_owner, grant_app_role, grant_statements
 
 
 class Command(BaseCommand):
@@ -32,8 +32,7 @@ class Command(BaseCommand):
             for statement in grant_statements(connection, options["role"]):
                 self.stdout.write(statement + ";")
             return
-        problems = application_role_problems(connection)
-        if not any("owns" in problem or "superuser" in problem for problem in problems):
+        if not acts_as_owner(connection):
             raise CommandError(
                 "Run grant_app_role as the owner of the tables (DATABASE_URL of the owner)."
             )
