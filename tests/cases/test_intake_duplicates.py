@@ -8,6 +8,7 @@ import pytest
 from accounts.models import Role
 from audit.models import AccessEvent, Action
 from cases.models import Case
+from tests.audit.chain_helpers import forget_access_events
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -53,7 +54,7 @@ def _intake(client, user, **fields):
 def test_the_same_name_written_differently_with_the_same_birth_year_is_found(
     client_for, caseworker, jose
 ):
-    AccessEvent.objects.all().delete()
+    forget_access_events()
     response = _intake(client_for(caseworker), caseworker)
     assert response.status_code == 200
     body = response.content.decode()
@@ -66,7 +67,7 @@ def test_the_same_name_written_differently_with_the_same_birth_year_is_found(
 
 
 def test_register_anyway_registers_her_with_one_event(client_for, caseworker, jose):
-    AccessEvent.objects.all().delete()
+    forget_access_events()
     response = _intake(client_for(caseworker), caseworker, register_anyway="on")
     assert response.status_code == 302
     assert Case.objects.count() == 2
@@ -84,7 +85,7 @@ def test_a_different_birth_year_is_not_a_match(client_for, caseworker, jose):
 def test_another_team_only_learns_that_a_possible_match_exists(
     client_for, other_team_caseworker, jose
 ):
-    AccessEvent.objects.all().delete()
+    forget_access_events()
     response = _intake(client_for(other_team_caseworker), other_team_caseworker)
     assert response.status_code == 200
     body = response.content.decode()

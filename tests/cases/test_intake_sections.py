@@ -17,6 +17,7 @@ from audit.models import AccessEvent, Action, Outcome
 from cases import vocabularies as v
 from cases.models import Case
 from cases.services.intake import Guardian, Identity, update_identity
+from tests.audit.chain_helpers import forget_access_events
 from vault import services as vault
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -109,7 +110,7 @@ def _assert_no_content(events):
 @pytest.fixture
 def fresh(case):
     """The case, with the registration's own events cleared."""
-    AccessEvent.objects.all().delete()
+    forget_access_events()
     return case
 
 
@@ -152,7 +153,7 @@ def test_the_read_only_colleague_gets_403_and_nothing_changes(
 ):
     client = client_for(viewer)
     before = Case.objects.get(pk=fresh.pk).updated_at
-    AccessEvent.objects.all().delete()
+    forget_access_events()
     response = getattr(client, method)(_url(fresh, section), VALID[section])
     assert response.status_code == 403
     (event,) = _events()
@@ -165,7 +166,7 @@ def test_the_read_only_colleague_gets_403_and_nothing_changes(
 @pytest.mark.parametrize("section", SECTIONS)
 def test_an_outsider_gets_404(client_for, outsider, teammate, fresh, section, method):
     for person in (outsider, teammate):
-        AccessEvent.objects.all().delete()
+        forget_access_events()
         response = getattr(client_for(person), method)(_url(fresh, section), VALID[section])
         assert response.status_code == 404
         (event,) = _events()
