@@ -184,8 +184,10 @@ _flush_in_replica_mode()
 @pytest.fixture
 def application_connection():
     """``with application_connection() as connection:`` a new connection to the test
-    database without the maintenance mode, as the application has it. Needs committed
-    rows to act on, so use it in ``transaction=True`` tests."""
+    database as the application has it: on SQLite without the tests' maintenance
+    function, on PostgreSQL outside the flush's replica mode (still as the tests'
+    superuser: tests of the application *role* are in test_database_roles_pg.py). Needs
+    committed rows to act on, so use it in ``transaction=True`` tests."""
 
     @contextmanager
     def open_connection(alias: str = "default"):

@@ -178,3 +178,26 @@ def test_lookup_by_blind_index_then_confirm(make_record, owner):
     candidates = SealedRecord.objects.filter(duplicate_key=wanted)
     assert [c for c in candidates if SURNAME_BIRTH_YEAR.confirm([vault.unseal(c, "secret"), 1990],
                                                                 ["perez", 1990])] == [record]
+
+
+def _model_with(*index_names: str):
+    from types import SimpleNamespace
+
+    from vault.fields import BlindIndexField
+
+    fields = [BlindIndexField(index=name) for name in index_names]
+    return SimpleNamespace(_meta=SimpleNamespace(concrete_fields=fields, label="tests.Row"))
+
+
+def test_two_full_width_indexes_on_one_row_fail_the_bit_budget_check():
+    from vault.checks import _bit_budget_errors
+
+    errors = _bit_budget_errors(_model_with(SURNAME.name, SURNAME_BIRTH_YEAR.name))
+
+    assert [error.id for error in errors] == ["vault.E005"]
+
+
+def test_one_index_per_row_passes_the_bit_budget_check():
+    from vault.checks import _bit_budget_errors
+
+    assert _bit_budget_errors(_model_with(SURNAME.name)) == []
