@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http.multipartparser import MultiPartParser
+from django.test import override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
@@ -85,10 +86,8 @@ def test_the_scan_catches_djangos_own_handlers_spooling_to_disk(
 ):
     """The test above can fail: with Django's default handlers the same upload is found."""
     canary = canaries.new()
-    settings_override = {"FILE_UPLOAD_HANDLERS": DJANGO_DEFAULT_HANDLERS}
-    from django.test import override_settings
 
-    with override_settings(**settings_override):
+    with override_settings(FILE_UPLOAD_HANDLERS=DJANGO_DEFAULT_HANDLERS):
         _upload(client_for(caseworker), case, _text_with(canary, 3 * 1024 * 1024))
 
     assert len(scan_while_sealing) == 1 and isinstance(scan_while_sealing[0], CanaryLeak)
