@@ -208,7 +208,7 @@ def main() -> int:
         checked, found, wrong_year, check_time = recall(caseworker, people, codes, args.checks)
 
         print(f"records: {rows} survivors")
-        print(f"registering: {elapsed / rows * 1000:.1f} ms per intake")
+        print(f"registering per intake: {elapsed / rows * 1000:.1f} ms")
         print(f"index bits per row: {NAME_INDEX.bits} bits")
         print(f"index values in use: {values} values")
         print(f"smallest shared set: {smallest} rows")
@@ -217,7 +217,7 @@ def main() -> int:
         print(f"duplicate checks: {checked} checks")
         print(f"duplicate recall on respelt names: {found * 100:.1f} %")
         print(f"matches with the wrong birth year: {wrong_year} matches")
-        print(f"duplicate check: {check_time * 1000:.1f} ms median")
+        print(f"duplicate check (median): {check_time * 1000:.1f} ms")
         missed = []
         if share >= SHARE_GOAL:
             missed.append(f"{share * 100:.2f} % of rows below {min_bucket}, goal under 1 %")

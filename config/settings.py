@@ -439,7 +439,7 @@ if AMPARO_STATISTICS_MIN_CELL < 5 or AMPARO_CTDC_K < 11:
 # Every time stamp in UTC (core/logs.py), whatever TIME_ZONE shows on the pages; one line
 # per request from audit.middleware ("amparo.request": request id, method, path, status).
 # Every handler withholds exception messages, which may quote an opened value, keeping
-# their types and frames (core/logging.py); a handler added here needs the filter too.
+# their types and frames (core/safe_logging.py); a handler added here needs the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -447,7 +447,7 @@ LOGGING = {
                              "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {
         "no_traceback": {"()": "core.logs.NoTraceback"},
-        "no_exception_messages": {"()": "core.logging.WithholdExceptionMessages"},
+        "no_exception_messages": {"()": "core.safe_logging.WithholdExceptionMessages"},
     },
     "handlers": {
         "console": {

@@ -103,7 +103,7 @@ def canaries(caplog):
 
     Needs ``@pytest.mark.django_db(transaction=True, databases=[...])``.
     """
-    from core.logging import WithholdExceptionMessages
+    from core.safe_logging import WithholdExceptionMessages
     from tests.canary import CanaryScan
 
     caplog.set_level(logging.DEBUG)

@@ -1,4 +1,4 @@
-"""Logs carry no survivor content (core/logging.py, core/opened.py).
+"""Logs carry no survivor content (core/safe_logging.py, core/opened.py).
 
 A stored birth date that is not a date once made the identity section answer 500 and log
 ``ValueError: Invalid isoformat string: '<the opened value>'``. Now the page parses it
@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 
 from cases.views import intake as intake_views
-from core.logging import WITHHELD, WithholdExceptionMessages, format_without_messages
+from core.safe_logging import WITHHELD, WithholdExceptionMessages, format_without_messages
 from vault import services as vault
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "keys"])
