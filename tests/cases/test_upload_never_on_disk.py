@@ -186,3 +186,28 @@ def test_a_file_within_the_limit_is_kept_in_memory(settings):
     upload = parsed["files"]["attachment-file"]
     assert not upload_refused(request)
     assert upload.size == 512 * 1024 and not hasattr(upload, "temporary_file_path")
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_the_refusal_keeps_the_csrf_token_that_comes_before_the_file(
+    client_for, caseworker, case, settings
+):
+    """With CSRF checked as in production, the stopped upload still reaches the form."""
+    settings.AMPARO_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    client = client_for(caseworker)
+    client.handler.enforce_csrf_checks = True
+    client.get(reverse("cases:case_detail", kwargs={"case_id": case.pk}))
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+
+    response = client.post(
+        reverse("cases:add_attachment", kwargs={"case_id": case.pk}),
+        {
+            "csrfmiddlewaretoken": token,
+            "attachment-kind": "medical",
+            "attachment-file": SimpleUploadedFile("a.txt", b"a" * (4 * 1024 * 1024)),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The file is too large" in response.content.decode()
+    assert not Attachment.objects.exists()
