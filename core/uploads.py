@@ -11,7 +11,9 @@ The limit is enforced before the body is read in full: a request whose declared 
 already exceeds the limit (plus ``FORM_FIELDS_ALLOWANCE`` for the other fields) stops
 at the file's first byte, and a file that grows past the limit stops there; the parser
 then reads no further. The request is marked (``upload_refused``) so that the form says
-"too large" in the person's language instead of "choose a file".
+"too large" in the person's language instead of "choose a file". Fields that come after
+the file in the body are lost with it, so the CSRF token must come first: it does, as
+``{% csrf_token %}`` opens every form.
 """
 
 from __future__ import annotations
