@@ -105,7 +105,7 @@ def respelt(name: str, variant: int) -> str:
     return "  " + "  ".join(name.split()) + " "
 
 
-def register(people: list[tuple[str, str, date]]):  # noqa: ANN201 - (caseworker, codes)
+def register(people: list[tuple[str, str, date]]):
     from django.core.management import call_command
     from django.db import transaction
     from tqdm import tqdm
@@ -159,7 +159,7 @@ def anonymity(min_bucket: int) -> tuple[int, float, int, float, int]:
     return len(rows), below / len(rows), min(sizes), statistics.median(sizes), len(shared)
 
 
-def recall(caseworker, people, codes, checks: int):  # noqa: ANN001, ANN201
+def recall(caseworker, people, codes, checks: int):
     from cases.services.intake import find_possible_duplicates
 
     step = max(1, len(people) // checks)

@@ -46,7 +46,7 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
     def handle_raw_input(
         self,
         input_data: Any,
-        META: Any,  # noqa: N803 - Django's name
+        META: Any,
         content_length: int,
         boundary: bytes,
         encoding: str | None = None,

@@ -16,9 +16,9 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from cases.models import Attachment
-from cases.services import work
 from core.uploads import MemoryOnlyUploadHandler, upload_refused
 from tests.canary import CanaryLeak
+from vault import services as vault
 
 TEN_MB = 10 * 1024 * 1024
 DJANGO_DEFAULT_HANDLERS = [
@@ -42,7 +42,7 @@ def scan_while_sealing(monkeypatch, canaries):
     """Scan the temporary directory when the upload reaches the vault: Django deletes a
     spooled upload after the request, so afterwards is too late to catch it."""
     scans: list[Exception | None] = []
-    seal_file = work.vault.seal_file
+    seal_file = vault.seal_file
 
     def scanning_seal_file(*args, **kwargs):
         try:
@@ -52,7 +52,7 @@ def scan_while_sealing(monkeypatch, canaries):
             scans.append(leak)
         return seal_file(*args, **kwargs)
 
-    monkeypatch.setattr(work.vault, "seal_file", scanning_seal_file)
+    monkeypatch.setattr(vault, "seal_file", scanning_seal_file)
     return scans
 
 

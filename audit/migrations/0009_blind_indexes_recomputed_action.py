@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0007_append_only_binds_everyone'),
+        ('audit', '0008_append_only_binds_everyone'),
     ]
 
     operations = [
