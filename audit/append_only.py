@@ -6,7 +6,7 @@ on PostgreSQL ``TRUNCATE`` too. Amparo itself never changes an event; these trig
 for everybody else with a database connection.
 
 Nothing switches the PostgreSQL triggers off for an ordinary session (migration
-``audit.0008`` removed the ``amparo.audit_maintenance`` setting any session could set).
+``audit.0010`` removed the ``amparo.audit_maintenance`` setting any session could set).
 Past them get only a superuser's ``SET session_replication_role = replica`` (triggers do
 not fire in replica mode) and the tables' owner, who may ``ALTER TABLE … DISABLE
 TRIGGER``. Amparo's application connects as a role that is neither (``audit.roles``,

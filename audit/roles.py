@@ -9,7 +9,7 @@ On PostgreSQL a deployment has two roles (``docs/database-roles.md``):
   It may read and write the ordinary tables, but on the append-only tables
   (``APPEND_ONLY_TABLES``) it may only ``SELECT`` and ``INSERT``. As it owns none of them
   it cannot ``ALTER`` them, disable their triggers or ``TRUNCATE`` them; and no setting
-  switches the triggers off for it (migration ``audit.0008``): the only way past them is
+  switches the triggers off for it (migration ``audit.0010``): the only way past them is
   ``session_replication_role = replica``, which needs a superuser (or a role granted
   ``SET`` on that parameter), or the owner's ``ALTER TABLE … DISABLE TRIGGER``.
 

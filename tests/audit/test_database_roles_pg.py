@@ -97,7 +97,7 @@ def test_the_application_role_cannot_set_replica_mode(as_app):
 
 
 def test_the_old_maintenance_setting_switches_nothing_off(as_app, event):
-    # Any session may SET a two-part setting; the triggers no longer read it (audit.0008).
+    # Any session may SET a two-part setting; the triggers no longer read it (audit.0010).
     with as_app() as app, app.cursor() as cursor:
         cursor.execute("SET amparo.audit_maintenance = 'on'")
         with pytest.raises(DatabaseError):

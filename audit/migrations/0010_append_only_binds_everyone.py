@@ -48,7 +48,7 @@ def _replace(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0007_grantreview_moves_to_oversight"),
+        ("audit", "0009_login_unlocked"),
     ]
 
     operations = [
