@@ -32,6 +32,10 @@ PG = "postgres://postgres@127.0.0.1:5432"
 # Databases of its own (AMPARO_STACK_DB names them on a shared machine).
 DB = os.environ.get("AMPARO_STACK_DB", "amparo_stack")
 KEYS_DB = f"{DB}_keys"
+# Two roles, as docs/database-roles.md asks of a deployment: the owner migrates and
+# grants; the application connects as a role that may only add to the access log.
+OWNER_ROLE = f"{DB}_owner"
+APP_ROLE = f"{DB}_app"
 
 
 def free_port() -> int:
@@ -71,13 +75,25 @@ class Stack:
     mailbox: Mailbox
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
+    def owner_urls(self) -> dict[str, str]:
+        return {"DATABASE_URL": f"{pg_as(OWNER_ROLE)}/{DB}",
+                "KEYS_DATABASE_URL": f"{pg_as(OWNER_ROLE)}/{KEYS_DB}"}
+
+    def grant_to_application(self) -> None:
+        """What docs/database-roles.md has the owner do after every migrate or restore."""
+        for database in ("default", "keys"):
+            self.amparo("grant_app_role", APP_ROLE, "--database", database, as_owner=True)
+
     @property
     def url(self) -> str:
         return f"https://localhost:{self.https_port}"
 
-    def amparo(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def amparo(
+        self, *args: str, check: bool = True, as_owner: bool = False
+    ) -> subprocess.CompletedProcess:
+        env = {**self.env, **self.owner_urls()} if as_owner else self.env
         result = subprocess.run(
-            [str(self.venv / "bin" / "amparo"), *args], cwd=self.home, env=self.env,
+            [str(self.venv / "bin" / "amparo"), *args], cwd=self.home, env=env,
             capture_output=True, text=True, timeout=300, check=False,
         )
         if check and result.returncode != 0:
@@ -142,17 +158,29 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _psql(*sql: str) -> None:
+def pg_as(role: str) -> str:
+    return f"postgres://{role}@127.0.0.1:5432"
+
+
+def _psql(*sql: str, database: str = "postgres") -> None:
     for statement in sql:
-        subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", statement], check=True,
+        subprocess.run(["psql", f"{PG}/{database}", "-q", "-c", statement], check=True,
                        capture_output=True)
 
 
 def recreate_databases() -> None:
     # Connections of a stopped stack are gone; WITH (FORCE) covers a crashed earlier run.
+    for role in (OWNER_ROLE, APP_ROLE):
+        _psql(f"DO $$BEGIN CREATE ROLE {role} LOGIN; "
+              "EXCEPTION WHEN duplicate_object THEN NULL; END$$")
     _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)",
           f"DROP DATABASE IF EXISTS {KEYS_DB} WITH (FORCE)",
-          f"CREATE DATABASE {DB}", f"CREATE DATABASE {KEYS_DB}")
+          f"CREATE DATABASE {DB} OWNER {OWNER_ROLE}",
+          f"CREATE DATABASE {KEYS_DB} OWNER {OWNER_ROLE}")
+    for database in (DB, KEYS_DB):
+        _psql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
+              f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}",
+              "REVOKE CREATE ON SCHEMA public FROM PUBLIC", database=database)
 
 
 def _install(home: Path) -> Path:
@@ -237,8 +265,8 @@ def stack() -> Iterator[Stack]:
         "AMPARO_AUDIT_SIGNING_KEY_FILE": str(secrets_dir / "audit-signing-key.pem"),
         "AMPARO_BACKUP_RECIPIENTS_FILE": str(secrets_dir / "backup-recipients.txt"),
         "AMPARO_AUDIT_CHECKPOINT_DIR": str(home / "var" / "checkpoints"),
-        "DATABASE_URL": f"{PG}/{DB}",
-        "KEYS_DATABASE_URL": f"{PG}/{KEYS_DB}",
+        "DATABASE_URL": f"{pg_as(APP_ROLE)}/{DB}",
+        "KEYS_DATABASE_URL": f"{pg_as(APP_ROLE)}/{KEYS_DB}",
         "DATABASE_CONN_MAX_AGE": "60",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
@@ -251,8 +279,9 @@ def stack() -> Iterator[Stack]:
     pem = stack.amparo("audit_checkpoint", "--new-key").stdout
     (secrets_dir / "audit-signing-key.pem").write_text(pem)
     (secrets_dir / "audit-signing-key.pem").chmod(0o600)
-    stack.amparo("migrate", "--noinput", "-v0")
-    stack.amparo("migrate", "--database", "keys", "--noinput", "-v0")
+    stack.amparo("migrate", "--noinput", "-v0", as_owner=True)
+    stack.amparo("migrate", "--database", "keys", "--noinput", "-v0", as_owner=True)
+    stack.grant_to_application()
     stack.amparo("collectstatic", "--noinput", "-v0")
     stack.amparo("check", "--deploy", "--fail-level", "WARNING")
     stack.start_application()

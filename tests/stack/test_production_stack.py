@@ -233,7 +233,9 @@ def test_backup_loss_and_restore_bring_back_the_case_its_attachment_and_the_log(
     stack.stop_application()
     recreate_databases()
     shutil.rmtree(Path(stack.env["AMPARO_VAR_DIR"]) / "media")
-    stack.amparo("restore", str(backup), "--identity", str(stack.home / "etc" / "backup.key"))
+    stack.amparo("restore", str(backup), "--identity", str(stack.home / "etc" / "backup.key"),
+                 as_owner=True)
+    stack.grant_to_application()
     stack.amparo("verify_audit")
     stack.amparo("vault_status")
     stack.start_application()

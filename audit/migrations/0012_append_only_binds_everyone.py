@@ -48,7 +48,7 @@ def _replace(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0009_login_unlocked"),
+        ("audit", "0011_plan_actions"),
     ]
 
     operations = [
