@@ -10,7 +10,11 @@ many. Thresholds are settings:
   ``AMPARO_ANOMALY_NIGHT_END`` o'clock, local time (TIME_ZONE);
 - ``outside_teams``: a person reached a case whose team is not one of hers (as member or
   supervisor) and that she does not own — shares and emergency grants show here too,
-  which is the point: the auditor sees every such access;
+  which is the point: the auditor sees every such access. Duties and system cascades are
+  not accesses she chose: the administrator's confirmation or cancellation of a shredding
+  request (the second person the rule requires, whose role spans every team) and the
+  referrals withdrawn automatically because a consent was withdrawn or her data was
+  shredded (``DUTY_ACTIONS``, ``CASCADE_WITHDRAWALS``);
 - ``denials``: more than ``AMPARO_ANOMALY_DENIALS_PER_HOUR`` refusals for one person
   (by username, so unknown accounts count too) within any 60 minutes;
 - ``export``: every export, download or print.
@@ -41,11 +45,24 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent, Action, Outcome
 from cases.models import Case
+from referrals.vocabularies import WithdrawReason
 
 HOUR = timedelta(hours=1)
 
 # Exports, downloads and prints; later modules name theirs "….exported" or "….printed".
 EXPORT_ACTIONS = {Action.ATTACHMENT_DOWNLOADED.value, Action.AUDIT_EXPORTED.value}
+
+
+# An organisation administrator's duties on any case of her organisation: shredding needs
+# a second person, and that person is her (cases.services.management.confirm_shredding).
+DUTY_ACTIONS = {Action.SHRED_CONFIRMED.value, Action.SHRED_CANCELLED.value}
+
+# Withdrawals the system makes on its own inside another change (referrals.services):
+# the person who withdrew the consent or confirmed the shredding did not reach the case.
+CASCADE_WITHDRAWALS = Q(
+    action=Action.REFERRAL_WITHDRAWN.value,
+    purpose__in=[WithdrawReason.CONSENT_WITHDRAWN.value, WithdrawReason.DATA_ERASED.value],
+)
 
 
 def _is_export(action: str) -> bool:
@@ -218,6 +235,8 @@ def outside_teams(events: QuerySet[AccessEvent], since: datetime) -> list[Anomal
         _not_auditing(events)
         .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
         .exclude(case_code="")
+        .exclude(action__in=DUTY_ACTIONS)
+        .exclude(CASCADE_WITHDRAWALS)
         .filter(Exists(named))
         .exclude(Exists(hers))
         .order_by("-occurred_at", "-id")

@@ -271,3 +271,47 @@ def test_the_rules_read_a_few_aggregates_however_many_events(
     assert few == many
     with django_assert_max_num_queries(7), time_machine.travel(NOW, tick=False):
         anomalies.find_anomalies(AccessEvent.objects.all())
+
+
+def test_the_administrators_shredding_duty_and_cascaded_withdrawals_are_not_outside_teams(
+    make_case, caseworker, supervisor, org_admin
+):
+    from cases import vocabularies as cv
+    from cases.services.management import confirm_shredding, request_shredding
+    from referrals.vocabularies import WithdrawReason
+
+    with time_machine.travel(NOW - timedelta(hours=2), tick=False):
+        case = make_case(caseworker)
+        shred_request = request_shredding(
+            actor=supervisor, case=case, reason=cv.ShredReason.values[0]
+        )
+        confirm_shredding(actor=org_admin, shred_request=shred_request)
+        # The referrals of her data withdrawn inside the confirmation, as referrals.services
+        # records them; and one withdrawn because the caseworker withdrew a consent.
+        event(actor=org_admin, action=Action.REFERRAL_WITHDRAWN, case_code=case.code,
+              purpose=WithdrawReason.DATA_ERASED)
+        event(actor=org_admin, action=Action.REFERRAL_WITHDRAWN, case_code=case.code,
+              purpose=WithdrawReason.CONSENT_WITHDRAWN)
+    assert AccessEvent.objects.filter(
+        actor=org_admin, action=Action.SHRED_CONFIRMED, case_code=case.code
+    ).exists()
+
+    assert _found(Rule.OUTSIDE_TEAMS) == []
+
+
+def test_the_administrator_reading_a_case_outside_her_teams_is_still_found(
+    make_case, caseworker, org_admin
+):
+    with time_machine.travel(NOW - timedelta(hours=2), tick=False):
+        case = make_case(caseworker)
+        event(actor=org_admin, case_code=case.code)
+        # A withdrawal she chose herself is an access like any other.
+        event(actor=org_admin, action=Action.REFERRAL_WITHDRAWN, case_code=case.code,
+              purpose="other")
+
+    found = _found(Rule.OUTSIDE_TEAMS)
+
+    assert [(f.username, f.action) for f in found] == [
+        (org_admin.username, Action.REFERRAL_WITHDRAWN.value),
+        (org_admin.username, Action.CASE_VIEWED.value),
+    ]
