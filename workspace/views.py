@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from accounts import queries as account_queries
 from accounts.models import Role
+from cases.queries import shred_queue
 from cases.vocabularies import ServiceType
 from oversight.home import auditor_summary
 from referrals import queries as referral_queries
@@ -23,7 +24,10 @@ from workspace import dashboards
 
 def _org_admin_home(user: Any) -> dict[str, Any]:
     people = account_queries.manageable_users(user)
+    waiting = shred_queue(user)
     return {
+        "shred_waiting": waiting.count(),
+        "shred_oldest": waiting.values_list("requested_at", flat=True).first(),
         "active_users": sum(1 for person in people if person.is_active),
         "team_count": account_queries.manageable_teams(user).count(),
         "service_count": referral_queries.own_offerings(user).count(),

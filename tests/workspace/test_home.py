@@ -76,3 +76,28 @@ def test_the_admin_site_sends_its_sign_in_to_amparos(db):
     response = password_only_client(root).get(reverse("admin:login"))
 
     assert response.status_code == 302
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_org_admin_home_shows_the_shredding_requests_waiting_for_her(
+    client_for, organization, org_admin, supervisor, make_case, caseworker
+):
+    from cases import vocabularies as cv
+    from cases.services.management import request_shredding
+
+    for _ in range(2):
+        request_shredding(actor=supervisor, case=make_case(caseworker),
+                          reason=cv.ShredReason.SURVIVOR_REQUEST)
+
+    mine = client_for(org_admin).get(reverse("home"))
+
+    assert mine.context["shred_waiting"] == 2
+    assert reverse("cases:shred_requests").encode() in mine.content
+    assert b"2 requests waiting for your confirmation" in mine.content
+
+
+def test_org_admin_home_says_when_no_shredding_request_waits(client_for, org_admin):
+    response = client_for(org_admin).get(reverse("home"))
+
+    assert response.context["shred_waiting"] == 0
+    assert b"No requests are waiting." in response.content
