@@ -476,6 +476,12 @@ class LinkGroup(models.Model):
     def __str__(self) -> str:
         return f"link group {self.pk}"
 
+    @property
+    def reference(self) -> str:
+        """A short reference that tells apart two groups given the same name (no content:
+        the start of its random id)."""
+        return f"G-{self.pk.hex[:6].upper()}"
+
 
 class CaseLink(models.Model):
     group = models.ForeignKey(LinkGroup, on_delete=models.CASCADE)

@@ -245,5 +245,5 @@ class JoinLinkGroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = link_services.joinable_link_groups(actor=actor, case=case)
         self.fields["group"].label_from_instance = (
-            lambda group: link_services.open_group_label(group, actor=actor)
+            lambda group: link_services.joinable_group_choice_label(group, actor=actor)
         )

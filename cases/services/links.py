@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from audit.models import Action
@@ -21,15 +24,40 @@ LABEL_MAX_CHARS = 120
 
 
 def joinable_link_groups(*, actor: User, case: Case) -> QuerySet[LinkGroup]:
-    """Groups of the case's organisation that hold a case the actor can see, and not this one."""
+    """Groups of the case's organisation that hold a case the actor can see, and not this one,
+    each with its ``size`` (how many cases it holds), so that two groups of the same name
+    can be told apart."""
+    size = (
+        CaseLink.objects.filter(group_id=OuterRef("pk"))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
         LinkGroup.objects.filter(
             organization_id=case.organization_id, cases__in=visible_cases(actor)
         )
         .exclude(cases=case)
         .distinct()
+        .annotate(size=Coalesce(Subquery(size, output_field=IntegerField()), 0))
         .order_by("-created_at")
     )
+
+
+def joinable_group_choice_label(group: LinkGroup, *, actor: User) -> str:
+    """How a group reads in the list to join: its name, then what tells it apart from a
+    group of the same name (its short reference, when it was started, how many cases)."""
+    started = formats.date_format(timezone.localtime(group.created_at), "SHORT_DATE_FORMAT")
+    size = getattr(group, "size", None)
+    if size is None:
+        size = CaseLink.objects.filter(group=group).count()
+    details = _("%(reference)s, started %(date)s, %(cases)s") % {
+        "reference": group.reference,
+        "date": started,
+        "cases": ngettext("%(count)s case", "%(count)s cases", size) % {"count": size},
+    }
+    return f"{open_group_label(group, actor=actor)} ({details})"
 
 
 def open_group_label(group: LinkGroup, *, actor: User) -> str:

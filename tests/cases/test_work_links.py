@@ -93,3 +93,31 @@ def test_the_case_page_lists_only_linked_cases_the_viewer_may_see(
     assert mine.code in text
     assert theirs.code not in text
     assert "Oculta" not in text
+
+
+def test_two_groups_of_the_same_name_are_told_apart_when_joining(
+    client_for, caseworker, make_case, case
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    lima = ZoneInfo("America/Lima")
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=lima), tick=False):
+        older = work.create_link_group(actor=caseworker, case=case, label=LABEL)
+        work.add_to_link_group(actor=caseworker, case=make_case(caseworker), group=older)
+    with time_machine.travel(datetime(2026, 5, 20, 10, tzinfo=lima), tick=False):
+        newer = work.create_link_group(actor=caseworker, case=make_case(caseworker), label=LABEL)
+    joining = make_case(caseworker)
+
+    page = reverse("cases:case_detail", kwargs={"case_id": joining.pk})
+    response = client_for(caseworker).get(page)
+    field = response.context["join_group_form"].fields["group"]
+    choices = [str(label) for value, label in field.choices if value]
+
+    assert len(choices) == 2 and choices[0] != choices[1]
+    assert choices[0].startswith(LABEL) and newer.reference in choices[0]
+    assert "1 case" in choices[0] and "05/20/2026" in choices[0]
+    assert older.reference in choices[1] and "2 cases" in choices[1] and "03/02/2026" in choices[1]
+    assert older.reference != newer.reference
