@@ -3,7 +3,8 @@
 ``cases`` knows nothing of the apps above it, yet some of its writes must end work that
 belongs to them before they commit: when she withdraws a consent, the referrals that
 relied on it are withdrawn; when her data is shredded, her open referrals are withdrawn
-and the providers told. Each such cascade is one hook here, named with:
+and the providers told; when her case is closed while a provider still works on a
+referral, the closure waits for a confirmation. Each such cascade is one hook here, named with:
 
 - its single caller (the service that runs it, inside its own transaction),
 - the arguments it passes (keyword-only),
@@ -107,7 +108,19 @@ CASE_CLOSING = Hook(
     receivers=("plans.services.close_plan_with_case",),
 )
 
-HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED, CASE_CLOSING)  # the hooks of cases
+LIVE_WORK_AT_CLOSURE = Hook(
+    name="live_work_at_closure",
+    caller="cases.services.management.close_case",
+    arguments=("case", "actor", "confirmed"),
+    # Work still running for her elsewhere (a provider that accepted her) must not be
+    # forgotten by a closure: unless ``confirmed``, a receiver refuses with a
+    # ValidationError keyed ``confirm_open_work`` that says what is still running. Called
+    # before CASE_CLOSING, so that a refusal comes before any receiver writes.
+    receivers=("referrals.services.refuse_closure_with_live_referrals",),
+)
+
+# The hooks of cases.
+HOOKS = (CONSENT_WITHDRAWN, SHREDDING_CONFIRMED, CASE_CLOSING, LIVE_WORK_AT_CLOSURE)
 
 
 @checks.register()

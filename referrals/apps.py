@@ -13,5 +13,6 @@ class ReferralsConfig(AppConfig):
 
         hooks.CONSENT_WITHDRAWN.connect(services.withdraw_referrals_covered_by)
         hooks.SHREDDING_CONFIRMED.connect(services.withdraw_referrals_of_shredded_survivor)
+        hooks.LIVE_WORK_AT_CLOSURE.connect(services.refuse_closure_with_live_referrals)
         # Her referrals on the case page (cases/sections.py).
         sections.register(case_section.SECTION)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from audit.models import Action
@@ -560,6 +561,37 @@ def withdraw_referrals_covered_by(consent: Consent, *, actor: User) -> list[Refe
                           reason=rv.WithdrawReason.CONSENT_WITHDRAWN)
         for referral in covered
     ]
+
+
+# A provider holds these: closing the case would leave her waiting, or working alone.
+LIVE_AT_CLOSURE = (rv.State.SENT, rv.State.ACCEPTED)
+
+
+def refuse_closure_with_live_referrals(*, case: Case, actor: User, confirmed: bool) -> None:
+    """Closing a case whose referrals a provider still holds needs a confirmation.
+
+    A receiver of ``cases.hooks.CASE_CLOSING``: runs inside ``close_case``'s transaction,
+    before the case changes. Names the providers (organisations, never her data).
+    """
+    if confirmed:
+        return
+    live = list(
+        Referral.objects.filter(case_id=case.pk, state__in=LIVE_AT_CLOSURE)
+        .select_related("provider")
+        .order_by("created_at")
+    )
+    if not live:
+        return
+    providers = ", ".join(sorted({referral.provider.name for referral in live}))
+    raise ValidationError({"confirm_open_work": ngettext(
+        "%(count)s referral of this case is still sent or accepted (%(providers)s): the "
+        "provider may still be working with her. Withdraw or complete it first, or confirm "
+        "that the case closes anyway.",
+        "%(count)s referrals of this case are still sent or accepted (%(providers)s): the "
+        "providers may still be working with her. Withdraw or complete them first, or "
+        "confirm that the case closes anyway.",
+        len(live),
+    ) % {"count": len(live), "providers": providers}})
 
 
 def withdraw_referrals_of_shredded_survivor(

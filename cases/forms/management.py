@@ -107,6 +107,10 @@ class CloseForm(forms.Form):
     closure_reason = forms.ChoiceField(
         label=_("Reason"), choices=v.ClosureReason.choices, widget=forms.RadioSelect
     )
+    # Offered once the closure was refused for work still running (close_case).
+    confirm_open_work = forms.BooleanField(
+        label=_("Close the case anyway: the referrals stay as they are"), required=False
+    )
 
     def __init__(self, *args: object, closed_on: date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -126,6 +130,11 @@ class CloseForm(forms.Form):
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self["status"], self["closure_reason"]]
+
+    def asks_confirmation(self) -> bool:
+        """The server refused the closure for running work, or she has already confirmed."""
+        field = self["confirm_open_work"]
+        return bool(field.errors) or bool(self.is_bound and field.value())
 
     def schedule_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [

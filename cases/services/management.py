@@ -281,9 +281,15 @@ def proposed_check_ins(closed_on: date) -> list[tuple[int, date]]:
 
 @transaction.atomic
 def close_case(
-    *, actor: User, case: Case, status: str, reason: str, check_ins: Iterable[date] = ()
+    *, actor: User, case: Case, status: str, reason: str, check_ins: Iterable[date] = (),
+    confirm_open_work: bool = False,
 ) -> Case:
-    """Close the case and schedule re-trafficking check-ins for its caseworker."""
+    """Close the case and schedule re-trafficking check-ins for its caseworker.
+
+    Referrals a provider still holds (sent or accepted) refuse the closure with a
+    ValidationError keyed ``confirm_open_work`` unless ``confirm_open_work`` is given:
+    closing is then her informed choice, and the referrals stay as they are.
+    """
     # Locked: closing twice at once would schedule the check-ins twice.
     case = _locked_case(case)
     _require(actor, case, Access.MANAGE)
@@ -301,6 +307,7 @@ def close_case(
             _("Check-ins must fall after today and within %(months)s months.")
             % {"months": CHECK_IN_LIMIT_MONTHS}
         )
+    hooks.LIVE_WORK_AT_CLOSURE.call(case=case, actor=actor, confirmed=confirm_open_work)
     # Apps above cases act on the closure in this transaction, or refuse it (a support
     # plan in force needs its final review first): cases/hooks.py.
     hooks.CASE_CLOSING.call(case=case, actor=actor)

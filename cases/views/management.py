@@ -160,9 +160,13 @@ def close(request: HttpRequest, case_id: object) -> HttpResponse:
             services.close_case(
                 actor=request.user, case=case, status=form.cleaned_data["status"],
                 reason=form.cleaned_data["closure_reason"], check_ins=form.check_in_dates(),
+                confirm_open_work=form.cleaned_data["confirm_open_work"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            if hasattr(error, "error_dict"):  # the warning goes next to its confirmation
+                form.add_error(None, error)
+            else:
+                _add_errors(form, error)
         else:
             messages.success(request, _("Case %(code)s is closed.") % {"code": case.code})
             return redirect("cases:case_detail", case_id=case.pk)
