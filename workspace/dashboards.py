@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from audit.models import Action
+from accounts.models import Role, User
+from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as v
 from cases.forms.lists import CLOSED_STATUSES
@@ -251,5 +253,66 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "review_count": reviews_overdue.count(),
             "follow_ups": follow_ups,
             "overdue_count": overdue.count(),
+        },
+    )
+
+
+# --- my follow-ups --------------------------------------------------------------------
+
+FOLLOW_UPS_PER_PAGE = 25
+FOLLOW_UP_VIEWS = ("overdue", "upcoming", "done")
+FOLLOW_UP_VIEW_LABELS: dict[str, Promise] = {
+    "overdue": _("Overdue"),
+    "upcoming": _("Upcoming"),
+    "done": _("Done"),
+}
+# Who has follow-ups assigned: the people who work cases.
+FOLLOW_UP_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def my_follow_ups_of(user: User, view: str) -> QuerySet[FollowUp]:
+    """Her follow-ups of one view, on every case she can still see, open or closed: nothing
+    disappears when a case closes (the re-trafficking check-ins come after it)."""
+    today = timezone.localdate()
+    mine = FollowUp.objects.filter(case__in=visible_cases(user), assignee=user)
+    if view == "done":
+        return mine.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    pending = mine.filter(done_at__isnull=True)
+    if view == "overdue":
+        return pending.filter(due_on__lt=today).order_by("due_on", "pk")
+    return pending.filter(due_on__gte=today).order_by("due_on", "pk")
+
+
+def my_follow_ups(request: HttpRequest) -> HttpResponse:
+    """Every follow-up assigned to her, overdue, upcoming or done, a page at a time; one
+    URL per view (``?show=``) so that it works without JavaScript."""
+    user = request.user
+    if not user.has_role(*FOLLOW_UP_ROLES):
+        record_event(action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED,
+                     purpose="follow_ups")
+        raise PermissionDenied
+    view = request.GET.get("show", "")
+    if view not in FOLLOW_UP_VIEWS:
+        view = "overdue" if my_follow_ups_of(user, "overdue").exists() else "upcoming"
+    counts = {
+        name: my_follow_ups_of(user, name).count() for name in ("overdue", "upcoming")
+    }
+    paginator = Paginator(_follow_up_rows(my_follow_ups_of(user, view)), FOLLOW_UPS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    open_names([row.case for row in rows], actor=user)
+    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="follow_ups")
+    return render(
+        request,
+        "workspace/my_follow_ups.html",
+        {
+            "view": view,
+            "views": [
+                (name, FOLLOW_UP_VIEW_LABELS[name], counts.get(name)) for name in FOLLOW_UP_VIEWS
+            ],
+            "page": page,
+            "follow_ups": rows,
+            "today": timezone.localdate(),
+            "filter_query": f"show={view}",
         },
     )

@@ -61,3 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
     elif user.role == Role.AUDITOR:
         context.update(auditor_summary(user))
     return render(request, "workspace/home.html", context)
+
+
+@login_required
+def my_follow_ups(request: HttpRequest) -> HttpResponse:
+    return dashboards.my_follow_ups(request)
