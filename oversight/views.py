@@ -12,6 +12,7 @@ import csv
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessEvent, Action, Outcome
 from audit.services import record_event
-from oversight import anomalies, queries
+from oversight import access_summary, anomalies, queries
 from oversight.forms import CaseCodeForm, EventSearchForm, GrantReviewForm, PersonForm
 from oversight.reviews import AlreadyReviewed, review_emergency_grant
 
@@ -134,14 +135,21 @@ def case_access(request: HttpRequest) -> HttpResponse:
     form = CaseCodeForm(request.GET or None)
     page = None
     code = ""
+    summary = None
+    who = request.GET.get("who", "")
     if form.is_valid():
         code = form.cleaned_data["code"]
-        page = _page(request, queries.case_trail(request.user, code))
+        trail = queries.case_trail(request.user, code)
+        summary = access_summary.who_accessed(trail)
+        # One click from a person's line to her raw events on this case.
+        page = _page(request, trail.filter(actor_username=who) if who else trail)
     record_event(action=Action.AUDIT_CASE_ACCESS_VIEWED, actor=request.user, case_code=code)
     return render(
         request,
         "oversight/case_access.html",
-        {"form": form, "page": page, "code": code, "filter_query": _query_without_page(request)},
+        {"form": form, "page": page, "code": code, "summary": summary, "who": who,
+         "summary_query": urlencode({"code": code}),
+         "filter_query": _query_without_page(request)},
     )
 
 
@@ -152,9 +160,14 @@ def person_activity(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.GET or None, people=queries.people_for_auditor(request.user))
     page = None
     person = None
+    summary = None
+    case_code = request.GET.get("case", "")
     if form.is_valid():
         person = form.cleaned_data["person"]
-        page = _page(request, events.filter(actor=person))
+        hers = events.filter(actor=person)
+        summary = access_summary.activity_by_case(hers)
+        # One click from a case's line to her raw events on it.
+        page = _page(request, hers.filter(case_code=case_code) if case_code else hers)
     record_event(
         action=Action.AUDIT_PERSON_ACTIVITY_VIEWED,
         actor=request.user,
@@ -168,6 +181,9 @@ def person_activity(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "person": person,
+            "summary": summary,
+            "case_code": case_code,
+            "summary_query": urlencode({"person": person.pk}) if person else "",
             "filter_query": _query_without_page(request),
         },
     )
