@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
 from audit.models import Action, Outcome
@@ -262,9 +263,9 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 FOLLOW_UPS_PER_PAGE = 25
 FOLLOW_UP_VIEWS = ("overdue", "upcoming", "done")
 FOLLOW_UP_VIEW_LABELS: dict[str, Promise] = {
-    "overdue": _("Overdue"),
-    "upcoming": _("Upcoming"),
-    "done": _("Done"),
+    "overdue": pgettext_lazy("follow-ups", "Overdue"),
+    "upcoming": pgettext_lazy("follow-ups", "Upcoming"),
+    "done": pgettext_lazy("follow-ups", "Done"),
 }
 # Who has follow-ups assigned: the people who work cases.
 FOLLOW_UP_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
