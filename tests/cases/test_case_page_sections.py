@@ -119,3 +119,25 @@ def test_the_query_count_does_not_grow_with_the_number_of_notes(
     with django_assert_max_num_queries(few_default):
         client.get(_url(many))
     assert _count(client, many)[1] == few_keys
+
+
+def test_every_section_is_one_click_from_the_menu_at_the_top_with_its_count(
+    client_for, caseworker, case
+):
+    import re
+
+    work.add_note(actor=caseworker, case=case, body="Llamó el lunes.")
+    work.add_follow_up(actor=caseworker, case=case, kind="check_in",
+                       due_on=timezone.localdate() + timedelta(days=2), assignee=caseworker)
+
+    page = client_for(caseworker).get(_url(case)).content.decode()
+
+    menu_start = page.index('class="section-nav"')
+    menu = page[menu_start:page.index("</nav>", menu_start)]
+    sections = re.findall(r'<section id="([\w-]+)" class="case-section', page)
+    linked = re.findall(r'<a href="#([\w-]+)"', menu)
+    assert sections and set(sections) <= set(linked)
+    assert menu_start < page.index(f'<section id="{sections[0]}"')  # the menu comes first
+    counts = dict(re.findall(r'<a href="#([\w-]+)">[^<]*<span class="count">(\d+)</span>', menu))
+    assert counts["follow-ups"] == "1" and counts["notes"] == "1"
+    assert {"consent", "attachments", "linked", "episodes"} <= set(counts)
