@@ -470,6 +470,7 @@ def review_plan(
 def final_review(
     *, actor: User, case: Case, outcomes: Mapping[object, str], status: str,
     closure_reason: str, note: str = "", check_ins: Iterable[dt.date] = (),
+    confirm_open_work: bool = False,
 ) -> Review:
     """The final review closes the plan and then the case, in one transaction.
 
@@ -505,7 +506,8 @@ def final_review(
     # The case closes in this same transaction; its event (CASE_CLOSED, with the reason)
     # is this request's one event, and the PlanEvent row above says who reviewed. The
     # hook's receiver sees the plan closed and lets the closure through.
-    close_case(actor=actor, case=case, status=status, reason=closure_reason, check_ins=check_ins)
+    close_case(actor=actor, case=case, status=status, reason=closure_reason, check_ins=check_ins,
+               confirm_open_work=confirm_open_work)
     return review
 
 

@@ -477,7 +477,7 @@ def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:
         call=lambda data: services.final_review(
             actor=request.user, case=pa.case, outcomes=form.outcomes(), note=data["note"],
             status=data["status"], closure_reason=data["closure_reason"],
-            check_ins=form.check_in_dates(),
+            check_ins=form.check_in_dates(), confirm_open_work=data["confirm_open_work"],
         ),
         done=_("The final review is recorded and the case is closed."),
     )

@@ -98,3 +98,27 @@ def test_the_read_only_colleague_and_the_outsider_cannot_close_past_the_warning(
     assert client_for(viewer).post(url, _form(confirm_open_work="on")).status_code == 403
     assert client_for(outsider).post(url, _form(confirm_open_work="on")).status_code == 404
     assert not Case.objects.get(pk=case.pk).is_closed
+
+
+def test_the_plans_final_review_closes_past_live_referrals_only_when_confirmed(
+    caseworker, supervisor, case, accepted
+):
+    from plans import services as plan_services
+    from plans import vocabularies as pv
+    from tests.plans.conftest import ratings, write_plan
+
+    write_plan(caseworker, case)
+    plan_services.submit_plan(actor=caseworker, case=case)
+    plan = plan_services.approve_plan(actor=supervisor, case=case)
+    review = {
+        "actor": caseworker, "case": case, "outcomes": ratings(plan, pv.FinalOutcome.MET),
+        "status": cv.CaseStatus.CLOSED, "closure_reason": cv.ClosureReason.GOALS_MET,
+    }
+
+    with pytest.raises(ValidationError) as refused:
+        plan_services.final_review(**review)
+    assert "confirm_open_work" in refused.value.error_dict
+    assert not Case.objects.get(pk=case.pk).is_closed
+
+    plan_services.final_review(**review, confirm_open_work=True)
+    assert Case.objects.get(pk=case.pk).is_closed
