@@ -221,7 +221,8 @@ def stack() -> Iterator[Stack]:
     for tool in ("caddy", "pg_dump", "psql"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed (apt-get install caddy postgresql-client)")
-    home = Path(tempfile.mkdtemp(prefix="amparo-stack-"))
+    # Outside the tree: the test settings point tempfile at var/test for the canary scan.
+    home = Path(tempfile.mkdtemp(prefix="amparo-stack-", dir="/tmp"))
     assert ROOT not in home.parents
     venv = _install(home)
     shutil.copy(ROOT / "tests" / "stack" / "stack_helper.py", home / "stack_helper.py")
