@@ -6,13 +6,17 @@ mail server with the case code and link only; PostgreSQL restarts mid-run; five 
 passwords from one address; backup, loss of everything, restore; the documented key
 rotation with a case written during it.
 
-The people are made by tests/stack/stack_helper.py with authenticators whose secrets the
-test knows (the invitation flow of issue 11 item 2 is not on main yet); every other step
-goes through the pages or the `amparo` command.
+The first test after the package's own is a deployer's first day: `amparo
+create_organization` prints the administrator's one-time link, she chooses her password
+and enrols her phone over HTTPS, and invites a caseworker, whose mailed link does the
+same. The people of the later tests are made by tests/stack/stack_helper.py with
+authenticators whose secrets the test knows, so that each test can sign in again; every
+other step goes through the pages or the `amparo` command.
 """
 
 from __future__ import annotations
 
+import base64
 import email
 import http.client
 import re
@@ -128,6 +132,70 @@ def test_the_package_runs_from_its_own_environment_outside_the_tree(stack: Stack
     refused = subprocess.run([str(stack.venv / "bin" / "amparo"), "check"], cwd=stack.home,
                              env=env, capture_output=True, text=True, check=False)
     assert refused.returncode != 0 and "Set AMPARO_VAR_DIR" in refused.stderr
+
+
+INVITATION = re.compile(r"https://\S+/accounts/invitation/[A-Za-z0-9_-]+/")
+
+
+def mail_body(message: email.message.Message) -> str:
+    parts = message.walk() if message.is_multipart() else [message]
+    return "".join(part.get_payload(decode=True).decode() for part in parts
+                   if part.get_content_type() == "text/plain")
+
+
+def follow_invitation(browser, stack: Stack, link: str, password: str):
+    """What she does with her link: choose a password, type the key into her phone's app
+    and the code it shows, keep her recovery codes, arrive at her home."""
+    context = browser.new_context(ignore_https_errors=True, locale="en-GB")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(link)
+    page.locator("input[name=new_password1]").fill(password)
+    page.locator("input[name=new_password2]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.locator("details summary").click()
+    secret = "".join(page.locator("p.secret").inner_text().split())
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.locator("input[name=token]").fill(f"{TOTP(key).token():06d}")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator("ul.codes li").count() == 10
+    page.locator("main a.button").click()
+    page.wait_for_load_state()
+    assert page.url.rstrip("/") == stack.url, page.url
+    return page
+
+
+def test_the_command_invites_the_first_administrator_who_invites_a_caseworker(
+    stack: Stack, browser
+):
+    printed = stack.amparo(
+        "create_organization", "--name", "Casa Esperanza", "--kind", "shelter",
+        "--country", "Perú", "--city", "Cusco", "--admin-username", "elena",
+        "--admin-email", "elena@stack.invalid", "--admin-first-name", "Elena",
+    ).stdout
+    [admin_link] = INVITATION.findall(printed)
+    assert admin_link.startswith(stack.url + "/")
+    admin = follow_invitation(browser, stack, admin_link, "casa-esperanza-cusco-2026")
+
+    admin.goto(stack.url + "/accounts/users/new/")
+    assert admin.locator("input[name=password]").count() == 0  # she never knows it
+    admin.locator("input[name=username]").fill("rocio")
+    admin.locator("input[name=first_name]").fill("Rocío")
+    admin.locator("input[name=email]").fill("rocio@stack.invalid")
+    admin.locator("select[name=role]").select_option("caseworker")
+    admin.locator("main form button[type=submit]").click()
+    admin.wait_for_load_state()
+    wait_for(lambda: mails_with(stack, "rocio@stack.invalid"), "the invitation mail", 60)
+    [message] = mails_with(stack, "rocio@stack.invalid")
+    [link] = INVITATION.findall(mail_body(message))
+    caseworker = follow_invitation(browser, stack, link, "casa-esperanza-rocio-77")
+    response = caseworker.goto(stack.url + "/cases/new/")
+    assert response is not None and response.status == 200
+    # The link worked once.
+    again = caseworker.goto(link)
+    assert again is not None and again.status == 410
 
 
 def test_a_referral_notification_reaches_the_mail_server_with_code_and_link_only(
