@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
@@ -35,6 +36,7 @@ from cases.models import (
     Survivor,
     SurvivorDocument,
 )
+from core.formatting import as_date, local_date, number
 from vault.fields import EncryptedField, EncryptedFileField
 
 # Bookkeeping, links between rows, or index values: not changes a reader needs to see.
@@ -198,6 +200,8 @@ def _display(model_field, value: Any, references: dict) -> Any:
         return _("yes") if value else _("no")
     if model_field.name == "size":
         return filesizeformat(value)
+    if isinstance(value, Decimal):
+        return number(value)
     if isinstance(value, datetime):
         return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
@@ -231,6 +235,8 @@ def _open_text(opener: Callable, record, name: str) -> tuple[str | None, bool]:
     if opened.problem:
         return None, True
     text = opened.text
+    if as_date(text) is not None:  # a sealed date is kept as ISO text
+        return local_date(text), False
     if text.startswith("{"):
         try:
             data = json.loads(text)

@@ -291,7 +291,8 @@ class RiskAssessment(models.Model):
     notes = EncryptedField(_("notes"), owner="survivor_id", null=True)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -333,12 +334,13 @@ class Consent(models.Model):
     )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -374,7 +376,10 @@ class Note(models.Model):
     id = _uuid_pk()
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     body = EncryptedField(_("note"), owner="survivor_id")
 
@@ -399,7 +404,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     content = EncryptedFileField(owner="survivor_id")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -427,7 +433,8 @@ class FollowUp(models.Model):
         related_name="follow_ups",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -465,7 +472,8 @@ class LinkGroup(models.Model):
     label = EncryptedField(_("label"), owner="id")
     cases = models.ManyToManyField(Case, related_name="link_groups", through="CaseLink")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

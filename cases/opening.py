@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from core.formatting import local_date
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
 
@@ -50,6 +51,13 @@ class Opener:
         except CannotOpen:
             return Opened(unreadable=True)
         return Opened(text=value or "")
+
+    def date(self, instance, field_name: str) -> Opened:
+        """A sealed date (kept as ISO text), written in the reader's language."""
+        opened = self(instance, field_name)
+        if opened.problem or not opened.text:
+            return opened
+        return Opened(text=local_date(opened.text))
 
     def json(self, instance, field_name: str) -> dict | Opened:
         opened = self(instance, field_name)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases import vocabularies as cv
 from cases.models import Note
+from core.formatting import local_date
 from core.labels import label, labels
 from core.opened import as_json_object
 from referrals import vocabularies as rv
@@ -146,9 +147,14 @@ class Packet:
                 value = label(value, cv.Nationality)
             elif code == "languages":
                 value = ", ".join(label(code_, cv.Language) for code_ in value or [])
+            title = str(labels[code])
+            if code == "birth_date" and value:
+                value = local_date(value)
             elif code == "birth_date" and not value:
+                # Only her estimated age was shared: it must not read as a birth date.
                 value = items.get("estimated_age", "")
-            rows.append((code, str(labels[code]), value))
+                title = str(_("Estimated age (years)"))
+            rows.append((code, title, value))
         return rows
 
 
@@ -262,13 +268,15 @@ class PresentedPacket:
                 risk = self._risk()
                 text = [risk["level_label"], *risk["factors"]]
                 if risk["assessed_on_text"]:
-                    text.append(_("Assessed on %(date)s") % {"date": risk["assessed_on_text"]})
+                    text.append(_("Assessed on %(date)s")
+                                % {"date": local_date(risk["assessed_on_text"])})
             elif code == rv.PacketItem.GUARDIAN and isinstance(value, dict):
                 text = [" · ".join(
                     str(value[key]) for key in ("name", "relationship", "contact") if value.get(key)
                 )]
             elif code == rv.PacketItem.NOTES and isinstance(value, list):
-                text = [f"{note.get('date', '')} — {note.get('body', '')}" for note in value]
+                text = [f"{local_date(note.get('date', ''))} — {note.get('body', '')}"
+                        for note in value]
             elif code == rv.PacketItem.BIRTH_DATE and not items.get("birth_date"):
                 text = [_("about %(age)s years old") % {"age": value}] if value else []
             else:

@@ -90,7 +90,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "given_names": opener(survivor, "given_names"),
         "family_names": opener(survivor, "family_names"),
         "aliases": opener(survivor, "aliases"),
-        "birth_date": opener(survivor, "birth_date"),
+        "birth_date": opener.date(survivor, "birth_date"),
         "estimated_age": opener(survivor, "estimated_age"),
         "family_contacts": opener(survivor, "family_contacts"),
         "gender": survivor.get_gender_display(),

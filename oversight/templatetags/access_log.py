@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import template
 
 from accounts.models import Role
+from oversight import purposes
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def role_label(code: str) -> str:
         return str(Role(code).label)
     except ValueError:
         return code
+
+
+@register.filter
+def purpose_label(code: str) -> str:
+    """What an event's stored purpose code means, in the reader's language."""
+    return purposes.purpose_label(code)
