@@ -211,6 +211,7 @@ class ContactChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     IN_PERSON = "in_person", _("In person")
     THROUGH_CONTACT = "through_contact", _("Through a trusted person")
+    THROUGH_OFFICE = "through_office", _("Only through the organisation's office")
     DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
 
 

@@ -342,14 +342,6 @@ class SafeContactForm(_CleanText):
 
     detail_fields = ("address", "safe_times", "may_leave_message", "code_word")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("channel") == v.ContactChannel.DO_NOT_CONTACT:
-            # Nothing about how to reach her is kept when she must not be reached.
-            for name in self.detail_fields:
-                data[name] = False if name == "may_leave_message" else ""
-        return data
-
     def contact(self) -> SafeContact:
         data = self.cleaned_data
         return SafeContact(
@@ -490,7 +482,7 @@ class RouteStopForm(_CleanText):
 
 
 RouteFormSet = forms.formset_factory(
-    RouteStopForm, formset=_BaseRows, extra=2, max_num=20, absolute_max=20, validate_max=True
+    RouteStopForm, formset=_BaseRows, extra=5, max_num=20, absolute_max=20, validate_max=True
 )
 
 

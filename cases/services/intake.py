@@ -273,11 +273,9 @@ def update_safe_contact(*, actor: User, case: Case, contact: SafeContact) -> Non
     _require(actor, case, Access.WORK)
     survivor = case.survivor
     survivor.contact_channel = contact.channel
-    if contact.channel == v.ContactChannel.DO_NOT_CONTACT:
-        sealed = None  # nothing about how to reach her is kept when she must not be reached
-    else:
-        sealed = _sealed_json(contact.__dict__)
-    vault.seal(survivor, safe_contact=sealed)
+    # "Do not contact" keeps what she said (who may answer, a code word): that is when
+    # her team needs it most, to recognise her or a danger. Only the channel stops contact.
+    vault.seal(survivor, safe_contact=_sealed_json(contact.__dict__))
     survivor.save(update_fields=["contact_channel", "safe_contact"])
     record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
                  purpose="safe_contact")

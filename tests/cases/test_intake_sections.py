@@ -214,7 +214,8 @@ def test_the_form_comes_back_filled_with_what_was_saved(client_for, caseworker, 
     assert SECRET in body["profile"] and SECRET in body["route"] and SECRET in body["narrative"]
 
 
-def test_do_not_contact_erases_how_to_reach_her(client_for, caseworker, fresh):
+def test_do_not_contact_keeps_what_she_said_about_contact(client_for, caseworker, fresh):
+    # Issue 14: "do not contact" is when the details matter most; they stay sealed.
     client = client_for(caseworker)
     client.post(_url(fresh, "safe-contact"), VALID["safe-contact"])
     response = client.post(
@@ -223,7 +224,19 @@ def test_do_not_contact_erases_how_to_reach_her(client_for, caseworker, fresh):
     assert response.status_code == 302
     survivor = Case.objects.get(pk=fresh.pk).survivor
     assert survivor.contact_channel == v.ContactChannel.DO_NOT_CONTACT
-    assert vault.unseal(survivor, "safe_contact") is None
+    kept = json.loads(vault.unseal(survivor, "safe_contact"))
+    assert kept["address"] == "+51 999 111 222" and kept["code_word"] == SECRET
+    page = client.get(reverse("cases:case_detail", kwargs={"case_id": fresh.pk})).content.decode()
+    assert "Do not contact her." in page and SECRET in page
+
+
+def test_contact_only_through_the_office_is_a_choice(client_for, caseworker, fresh):
+    response = client_for(caseworker).post(
+        _url(fresh, "safe-contact"), {**VALID["safe-contact"], "channel": "through_office"}
+    )
+    assert response.status_code == 302
+    survivor = Case.objects.get(pk=fresh.pk).survivor
+    assert survivor.contact_channel == v.ContactChannel.THROUGH_OFFICE
 
 
 @pytest.mark.parametrize(
