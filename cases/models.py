@@ -323,7 +323,8 @@ class Consent(models.Model):
         related_name="+",
     )
     recipient_service_type = models.CharField(
-        _("recipient service type"), max_length=32, choices=v.ServiceType.choices, blank=True
+        _("recipient service type"), max_length=32, choices=v.ConsentRecipientType.choices,
+        blank=True,
     )
     scope = models.JSONField(_("what may be shared"), default=list, blank=True)
     given = models.BooleanField(_("given"), help_text=_("Unticked: she refused."))

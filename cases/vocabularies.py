@@ -187,6 +187,26 @@ class ServiceType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ConsentRecipientType(models.TextChoices):
+    """Who may receive what she agreed to share, when no organisation is named: a type of
+    service, or an authority (consent to share with the authorities names police or a
+    prosecutor, which are not services a referral goes to)."""
+
+    SHELTER = "shelter", _("Shelter")
+    MEDICAL = "medical", _("Medical")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    PROTECTION = "protection", _("Protection")
+    FAMILY_SUPPORT = "family_support", _("Family support")
+    RETURN = "return", _("Return and reintegration")
+    DOCUMENTATION = "documentation", _("Documentation")
+    LIVELIHOOD = "livelihood", _("Livelihood and education")
+    INTERPRETATION = "interpretation", _("Interpretation")
+    POLICE = "police", _("Police")
+    PROSECUTOR = "prosecutor", _("Public prosecutor")
+    OTHER = "other", _("Other")
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     FOLLOW_UP = "follow_up", _("Follow-up")

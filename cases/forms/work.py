@@ -164,8 +164,8 @@ class ConsentForm(forms.Form):
         required=False, empty_label=_("— none —"),
     )
     recipient_service_type = forms.ChoiceField(
-        label=_("or type of service"),
-        choices=_blank(_("— none —")) + list(v.ServiceType.choices), required=False,
+        label=_("or type of recipient"),
+        choices=_blank(_("— none —")) + list(v.ConsentRecipientType.choices), required=False,
         help_text=_("For a referral or sharing with authorities, name at least one."),
     )
     scope = forms.MultipleChoiceField(

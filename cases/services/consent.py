@@ -59,7 +59,7 @@ def record_consent(
             "Consent to a referral or to sharing with authorities names who receives it: "
             "choose an organisation or a type of service."
         )
-    if recipient_service_type and recipient_service_type not in v.ServiceType.values:
+    if recipient_service_type and recipient_service_type not in v.ConsentRecipientType.values:
         errors["recipient_service_type"] = _("Choose a type of service from the list.")
     if set(scope) - set(v.ConsentScope.values):
         errors["scope"] = _("Choose what may be shared from the list.")

@@ -149,7 +149,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         recipients = [
             str(part) for part in (
                 consent.recipient_organization,
-                label(consent.recipient_service_type, v.ServiceType),
+                label(consent.recipient_service_type, v.ConsentRecipientType),
             ) if part
         ]
         consents.append(ConsentRow(
