@@ -136,6 +136,14 @@ class ConfirmIdentityForm(forms.Form):
     )
 
 
+class PartnerContactForm(forms.Form):
+    partner_contact = forms.CharField(
+        label=_("How partners reach us"), max_length=200, required=False,
+        help_text=_("An office line, a shared mailbox or the office's address, shown to the "
+                    "organisations you refer to. Never a personal phone."),
+    )
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     members = forms.ModelMultipleChoiceField(

@@ -28,6 +28,13 @@ class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
     country = models.CharField(_("country"), max_length=100)
     city = models.CharField(_("city"), max_length=100)
+    # How a partner who receives a referral reaches the referring team: a shared line or
+    # the office's address, chosen by the org admin, never a caseworker's personal phone.
+    partner_contact = models.CharField(
+        _("how partners reach us"), max_length=200, blank=True,
+        help_text=_("An office line, a shared mailbox or the office's address, shown to the "
+                    "organisations you refer to. Never a personal phone."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

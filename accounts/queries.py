@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from accounts.models import Role, Team, User
+from accounts.models import Organization, Role, Team, User
 from audit.denials import get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
@@ -37,6 +37,12 @@ def get_manageable_user(admin: User, pk: int) -> User:
         action=Action.USER_MANAGEMENT_DENIED,
         target_type="user",
     )
+
+
+def own_organization(admin: User) -> Organization:
+    """The org admin's own organisation, for its settings; 403 (recorded) for anyone else."""
+    _require_org_admin(admin)
+    return Organization.objects.get(pk=admin.organization_id)
 
 
 def manageable_teams(admin: User) -> QuerySet[Team]:

@@ -727,6 +727,19 @@ def create_team(
 
 
 @transaction.atomic
+def set_partner_contact(*, actor: User, contact: str) -> Organization:
+    """The contact channel partners see on what her organisation refers to them."""
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    _require_org_admin(actor, organization)
+    organization.partner_contact = (contact or "").strip()
+    organization.full_clean()
+    organization.save(update_fields=["partner_contact"])
+    record_event(action=Action.ORGANIZATION_UPDATED, actor=actor, target=organization,
+                 organization=organization)
+    return organization
+
+
+@transaction.atomic
 def update_team(
     *, actor: User, team: Team, name: str, members: Iterable[User], supervisors: Iterable[User]
 ) -> Team:

@@ -38,6 +38,7 @@ urlpatterns = [
     # page goes on at an address without it.
     path("invitation/", views.invitation_password, name="invitation_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("organisation/partner-contact/", views.partner_contact, name="partner_contact"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_edit, name="team_edit"),

@@ -28,6 +28,7 @@ from accounts.forms import (
     EnrolmentForm,
     LoginForm,
     NewUserForm,
+    PartnerContactForm,
     TeamForm,
     TokenForm,
     UserForm,
@@ -500,6 +501,20 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/team_list.html", {"teams": queries.manageable_teams(request.user)}
     )
+
+
+@login_required
+def partner_contact(request: HttpRequest) -> HttpResponse:
+    organization = queries.own_organization(request.user)
+    form = PartnerContactForm(
+        request.POST or None, initial={"partner_contact": organization.partner_contact}
+    )
+    if request.method == "POST" and form.is_valid():
+        contact = form.cleaned_data["partner_contact"]
+        services.set_partner_contact(actor=request.user, contact=contact)
+        messages.success(request, _("Saved. Partners see it on what you refer to them."))
+        return redirect("home")
+    return render(request, "accounts/partner_contact.html", {"form": form})
 
 
 @login_required

@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     USER_MANAGEMENT_DENIED = "user_management.denied", _("User management refused")
     # One-time links by which a person sets her own password (accounts.services).
     ORGANIZATION_CREATED = "organization.created", _("Organisation created")
+    ORGANIZATION_UPDATED = "organization.updated", _("Organisation changed")
     INVITATION_SENT = "invitation.sent", _("Invitation link sent")
     INVITATION_OPENED = "invitation.opened", _("Invitation link opened")
     INVITATION_ACCEPTED = "invitation.accepted", _("Password set through an invitation link")

@@ -35,7 +35,10 @@ DIRECTORY_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.ORG_ADMI
 
 
 def _base() -> QuerySet[Referral]:
-    return Referral.objects.select_related("case", "case__team", "offering", "provider")
+    # The referring organisation and the case's caseworker are named to the partner.
+    return Referral.objects.select_related(
+        "case", "case__team", "case__organization", "case__owner", "offering", "provider"
+    )
 
 
 # --- the case side ---------------------------------------------------------------------
