@@ -28,10 +28,14 @@ class DemoPerson:
 
 
 ORGANIZATIONS = [
-    ("Asociación Camino Seguro", OrganizationKind.NGO, "Perú", "Lima"),
-    ("Casa Refugio Mujeres del Sur", OrganizationKind.SHELTER, "Perú", "Arequipa"),
-    ("Clínica Jurídica Libertad", OrganizationKind.LEGAL_AID, "Perú", "Lima"),
-    ("Unidad de Protección y Retorno", OrganizationKind.PROTECTION_UNIT, "Perú", "Lima"),
+    ("Asociación Camino Seguro", OrganizationKind.NGO, "Perú", "Lima",
+     "Oficina de Lima, +51 1 555 0100 (lunes a viernes, 9:00–18:00)"),
+    ("Casa Refugio Mujeres del Sur", OrganizationKind.SHELTER, "Perú", "Arequipa",
+     "Recepción de la casa, +51 54 555 0200 (24 horas)"),
+    ("Clínica Jurídica Libertad", OrganizationKind.LEGAL_AID, "Perú", "Lima",
+     "derivaciones@clinica-libertad.example"),
+    ("Unidad de Protección y Retorno", OrganizationKind.PROTECTION_UNIT, "Perú", "Lima",
+     "Mesa de partes, +51 1 555 0300"),
 ]
 
 TEAMS = [
@@ -88,9 +92,10 @@ def seed_demo_network() -> list[DemoPerson]:
             "demo did not create. Load the demo only into a database of its own."
         )
     organizations = {}
-    for name, kind, country, city in ORGANIZATIONS:
+    for name, kind, country, city, partner_contact in ORGANIZATIONS:
         organizations[name], _ = Organization.objects.update_or_create(
-            name=name, defaults={"kind": kind, "country": country, "city": city}
+            name=name, defaults={"kind": kind, "country": country, "city": city,
+                                 "partner_contact": partner_contact}
         )
     teams = {}
     for org_name, team_name in TEAMS:

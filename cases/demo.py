@@ -117,6 +117,12 @@ class DemoCasePlan:
     opened_days_ago: int
 
 
+
+def _only_through_the_office_for_some(number: int, channel: str) -> str:
+    """Every ninth case (from the eighth) is reached only through the office. The drawn
+    channel is drawn anyway, so the rest of the demo stays the same as before."""
+    return v.ContactChannel.THROUGH_OFFICE if number % 9 == 7 else channel
+
 def _plans(count: int) -> list[DemoCasePlan]:
     rng = random.Random(2026)  # noqa: S311 - invented demo data, the same every time
     plans = []
@@ -137,7 +143,7 @@ def _plans(count: int) -> list[DemoCasePlan]:
                 languages=languages,
                 age=rng.randint(14, 17) if child else rng.randint(18, 41),
                 child=child,
-                channel=(
+                channel=_only_through_the_office_for_some(number, (
                     v.ContactChannel.DO_NOT_CONTACT
                     if number % 9 == 4
                     else rng.choice(
@@ -148,7 +154,7 @@ def _plans(count: int) -> list[DemoCasePlan]:
                             v.ContactChannel.THROUGH_CONTACT,
                         ]
                     )
-                ),
+                )),
                 risk=rng.choices(list(v.RiskLevel.values), weights=[20, 35, 30, 15])[0],
                 state="closed" if number % 6 == 5 else ("follow_up" if number % 4 == 2 else "open"),
                 opened_days_ago=rng.randint(2, 400),
