@@ -272,14 +272,14 @@ def _seed_one(
         exploitation_types=[v.ExploitationType.SEXUAL_PROSTITUTION]
         if rng.random() < 0.8
         else [v.ExploitationType.FORCED_LABOUR],
-        recruitment_method=rng.choice(
+        recruitment_methods=[rng.choice(
             [
                 v.RecruitmentMethod.JOB_OFFER,
                 v.RecruitmentMethod.RELATIVE,
                 v.RecruitmentMethod.ONLINE_SOCIAL,
                 v.RecruitmentMethod.VICTIM_RECRUITER,
             ]
-        ),
+        )],
         recruiter_relationship=rng.choice(list(v.RecruiterRelationship.values)),
         means_of_control=[
             v.MeansOfControl.DEBT_BONDAGE,

@@ -49,6 +49,7 @@ SKIPPED_FIELDS = {
 LIST_VOCABULARIES = {
     "exploitation_types": v.ExploitationType,
     "means_of_control": v.MeansOfControl,
+    "recruitment_methods": v.RecruitmentMethod,
     "immediate_needs": v.ServiceType,
     "languages": v.Language,
     "factors": v.RiskFactor,

@@ -197,9 +197,9 @@ class Case(models.Model):
     labour_industry = models.CharField(
         _("industry"), max_length=32, choices=v.LabourIndustry.choices, blank=True
     )
-    recruitment_method = models.CharField(
-        _("method of recruitment"), max_length=32, choices=v.RecruitmentMethod.choices, blank=True
-    )
+    # Several at once, as HTCDS records them: a cousin who was herself a victim is both a
+    # relative and another victim recruiting.
+    recruitment_methods = models.JSONField(_("methods of recruitment"), default=list, blank=True)
     recruitment_platform = models.CharField(
         _("platform used to recruit"),
         max_length=32,

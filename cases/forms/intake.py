@@ -371,11 +371,7 @@ class ProfileForm(_CleanText):
         choices=_blank(v.LabourIndustry.choices),
         required=False,
     )
-    recruitment_method = forms.ChoiceField(
-        label=_("How she was recruited"),
-        choices=_blank(v.RecruitmentMethod.choices),
-        required=False,
-    )
+    recruitment_methods = _checkboxes(_("How she was recruited"), v.RecruitmentMethod.choices)
     recruitment_platform = forms.ChoiceField(
         label=_("Platform used to recruit her"),
         choices=_blank(v.RecruitmentPlatform.choices),
@@ -411,7 +407,7 @@ class ProfileForm(_CleanText):
         "determined_by",
         "exploitation_types",
         "labour_industry",
-        "recruitment_method",
+        "recruitment_methods",
         "recruitment_platform",
         "recruiter_relationship",
         "means_of_control",
@@ -421,8 +417,8 @@ class ProfileForm(_CleanText):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        method = data.get("recruitment_method")
-        if method in ONLINE_METHODS and not data.get("recruitment_platform"):
+        online = set(data.get("recruitment_methods") or []) & set(ONLINE_METHODS)
+        if online and not data.get("recruitment_platform"):
             self.add_error(
                 "recruitment_platform", _("Choose the platform: she was recruited online.")
             )
@@ -442,7 +438,8 @@ class ProfileForm(_CleanText):
     def coded(self) -> dict[str, Any]:
         data = self.cleaned_data
         values = {name: data[name] for name in self.coded_fields}
-        if values["recruitment_method"] not in ONLINE_METHODS:
+        values["recruitment_methods"] = list(values["recruitment_methods"])
+        if not set(values["recruitment_methods"]) & set(ONLINE_METHODS):
             values["recruitment_platform"] = ""
         if values["debt_amount"] is None:
             values["debt_currency"] = ""

@@ -283,7 +283,7 @@ def update_safe_contact(*, actor: User, case: Case, contact: SafeContact) -> Non
 
 PROFILE_FIELDS = (
     "trafficking_status", "determined_by", "exploitation_types", "labour_industry",
-    "recruitment_method", "recruitment_platform", "recruiter_relationship",
+    "recruitment_methods", "recruitment_platform", "recruiter_relationship",
     "means_of_control", "debt_amount", "debt_currency",
 )
 
@@ -296,6 +296,11 @@ def update_profile(*, actor: User, case: Case, perpetrators: str = "", **coded: 
     unknown = set(coded) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Not profile fields: {sorted(unknown)}")
+    unknown_methods = set(coded.get("recruitment_methods") or []) - set(v.RecruitmentMethod.values)
+    if unknown_methods:
+        raise ValidationError(
+            {"recruitment_methods": _("Choose how she was recruited from the list.")}
+        )
     for name, value in coded.items():
         setattr(case, name, value)
     vault.seal(case, perpetrators=perpetrators or None)

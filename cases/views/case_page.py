@@ -110,6 +110,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
     profile = {
         "exploitation_types": labels(case.exploitation_types, v.ExploitationType),
         "means_of_control": labels(case.means_of_control, v.MeansOfControl),
+        "recruitment_methods": labels(case.recruitment_methods, v.RecruitmentMethod),
         "perpetrators": opener(case, "perpetrators"),
     }
     route = [

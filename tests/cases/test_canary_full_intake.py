@@ -82,7 +82,7 @@ def fill_the_intake(canaries, *, actor, case) -> None:
         perpetrators=canaries.new("perpetrator"),
         trafficking_status=v.TraffickingStatus.POSSIBLE,
         exploitation_types=[v.ExploitationType.SEXUAL_PROSTITUTION],
-        recruitment_method=v.RecruitmentMethod.JOB_OFFER,
+        recruitment_methods=[v.RecruitmentMethod.JOB_OFFER],
         means_of_control=[v.MeansOfControl.DEBT_BONDAGE],
         debt_currency=v.Currency.USD,
     )

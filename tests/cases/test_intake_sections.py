@@ -64,7 +64,7 @@ VALID = {
         "determined_by": "ngo",
         "exploitation_types": ["forced_labour", "domestic_servitude"],
         "labour_industry": "agriculture",
-        "recruitment_method": "online_social",
+        "recruitment_methods": ["online_social"],
         "recruitment_platform": "facebook",
         "recruiter_relationship": "acquainted",
         "means_of_control": ["debt_bondage", "withholds_documents"],
