@@ -138,7 +138,7 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
                                                "domestic_servitude", "forced_begging"],
                                               rng.randint(1, 2)),
                 means_of_control=rng.sample(v.MeansOfControl.values, rng.randint(0, 4)),
-                recruitment_method=rng.choice(["", *v.RecruitmentMethod.values]),
+                recruitment_methods=rng.sample(v.RecruitmentMethod.values, rng.randint(0, 2)),
                 recruiter_relationship=rng.choice(["", *v.RecruiterRelationship.values]),
             )
             survivors.append(survivor)

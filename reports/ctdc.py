@@ -228,7 +228,7 @@ def output_row(key: Key, row: dict) -> list[str]:
     sex_and_labour = _flag(exploitation, EXPLOITATION["isSexualExploit"]) == "1" and _flag(
         exploitation, EXPLOITATION["isForcedLabour"]) == "1"
     means_flags = [_flag(means, wanted) for wanted in MEANS_OF_CONTROL.values()]
-    relation = _recruiter(row["recruitment_method"], row["recruiter_relationship"])
+    relation = _recruiter(row["recruitment_methods"], row["recruiter_relationship"])
     majority = _majority(age)
     return [
         year,
@@ -246,8 +246,8 @@ def output_row(key: Key, row: dict) -> list[str]:
     ]
 
 
-def _recruiter(method: str, relationship: str) -> str:
-    if method == cv.RecruitmentMethod.INTIMATE_PARTNER:
+def _recruiter(methods: list, relationship: str) -> str:
+    if cv.RecruitmentMethod.INTIMATE_PARTNER in (methods or []):
         return "recruiterRelationIntimatePartner"
     return {
         cv.RecruiterRelationship.FAMILY: "recruiterRelationFamily",
@@ -263,7 +263,7 @@ def stream(cases: QuerySet[Case], export_plan: Plan) -> Iterator[str]:
     rows = (
         _with_quasi_identifiers(cases)
         .values("q_gender", "q_age", "q_citizenship", "q_country", "q_year",
-                "exploitation_types", "means_of_control", "recruitment_method",
+                "exploitation_types", "means_of_control", "recruitment_methods",
                 "recruiter_relationship")
         .iterator(chunk_size=CHUNK)
     )

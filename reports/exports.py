@@ -41,7 +41,7 @@ CODED_COLUMNS = (
     ("determined_by", "determined_by"),
     ("exploitation_types", "exploitation_types"),
     ("labour_industry", "labour_industry"),
-    ("recruitment_method", "recruitment_method"),
+    ("recruitment_methods", "recruitment_method"),
     ("recruitment_platform", "recruitment_platform"),
     ("recruiter_relationship", "recruiter_relationship"),
     ("means_of_control", "means_of_control"),

@@ -144,15 +144,22 @@ def _exclusive_traits(
     return figures
 
 
-def _multi_valued(key: str, title: str, cases: QuerySet[Case], column: str, choices) -> Figure:
-    """A trait a case may have several of: one conditional count per code, one query."""
+def _multi_valued(
+    key: str, title: str, cases: QuerySet[Case], column: str, choices, *, unrecorded: bool = False
+) -> Figure:
+    """A trait a case may have several of: one conditional count per code, one query.
+    With ``unrecorded``, a "not recorded" row counts the cases whose list is empty."""
     codes = [str(code) for code, _label in choices]
     aggregates = {
         f"n{i}": Count("pk", filter=_holds(column, code)) for i, code in enumerate(codes)
     }
+    if unrecorded:
+        aggregates["unrecorded"] = Count("pk", filter=Q(**{column: []}))
     counts = cases.order_by().aggregate(**aggregates) if codes else {}
     by_code = {code: counts[f"n{i}"] for i, code in enumerate(codes)}
-    return Figure(key, title, publish_table(by_code, _choices(choices, blank=False)),
+    if unrecorded:
+        by_code[""] = counts["unrecorded"]
+    return Figure(key, title, publish_table(by_code, _choices(choices, blank=unrecorded)),
                   note=str(_("A case may count in several rows, so there is no total.")))
 
 
@@ -354,9 +361,10 @@ def case_figures(cases: QuerySet[Case]) -> list[Figure]:
                       "exploitation_types", cv.ExploitationType.choices),
         _multi_valued("means_of_control", str(_("Means of control")), cases,
                       "means_of_control", cv.MeansOfControl.choices),
+        # Several methods per case since issue 14 (HTCDS): counted like the other lists.
+        _multi_valued("recruitment", str(_("Method of recruitment")), cases,
+                      "recruitment_methods", cv.RecruitmentMethod.choices, unrecorded=True),
         *_exclusive_traits(cases, [
-            ("recruitment", str(_("Method of recruitment")), "recruitment_method",
-             cv.RecruitmentMethod.choices),
             ("nationality", str(_("Nationality")), "survivor__nationality",
              cv.Nationality.choices),
             ("age_band", str(_("Age band")), "survivor__age_band", cv.AgeBand.choices),

@@ -159,7 +159,7 @@ def test_any_population_comes_out_k_anonymous(groups, k):
     them, fall in groups of at least k."""
     chosen = ctdc.plan_for(Counter(groups), k=k)
     written: Counter = Counter()
-    empty = {"exploitation_types": [], "means_of_control": [], "recruitment_method": "",
+    empty = {"exploitation_types": [], "means_of_control": [], "recruitment_methods": [],
              "recruiter_relationship": ""}
     for key, n in groups.items():
         if chosen.keeps(key):

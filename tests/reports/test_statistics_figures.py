@@ -63,7 +63,7 @@ def by_key(result: figures.Statistics, key: str) -> figures.Figure:
 def test_cases_are_counted_by_month_and_coded_trait(supervisor, caseworker, raw_counts):
     add_cases(caseworker, 12, opened_on=month(1), nationality="CO", gender="female",
               exploitation_types=["sexual_prostitution", "forced_labour"],
-              means_of_control=["debt_bondage"], recruitment_method="job_offer",
+              means_of_control=["debt_bondage"], recruitment_methods=["job_offer"],
               risk_level="high")
     add_cases(caseworker, 3, opened_on=month(0), nationality="VE", age_band="13-17",
               exploitation_types=["sexual_remote"], risk_level="critical")
