@@ -1,5 +1,5 @@
 """How she was recruited holds several methods (HTCDS; issue 14): the form, the service,
-the case page, and the data migration from the single value (cases.0005)."""
+the case page, and the data migration from the single value (cases.0006)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from cases import vocabularies as v
 from cases.models import Case
 from cases.services import intake
 
-SINGLE = [("cases", "0004_consent_to_police_or_prosecutor")]
-LIST = [("cases", "0005_several_recruitment_methods")]
+SINGLE = [("cases", "0005_consent_to_police_or_prosecutor")]
+LIST = [("cases", "0006_several_recruitment_methods")]
 
 
 @pytest.mark.django_db(databases=["default", "keys"])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_contact_through_office'),
+        ('cases', '0004_contact_through_office'),
     ]
 
     operations = [

@@ -30,7 +30,7 @@ def list_to_single(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_consent_to_police_or_prosecutor"),
+        ("cases", "0005_consent_to_police_or_prosecutor"),
     ]
 
     operations = [

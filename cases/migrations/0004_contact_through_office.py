@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_history_field_labels'),
+        ('cases', '0003_history_field_labels'),
     ]
 
     operations = [

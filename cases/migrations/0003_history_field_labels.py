@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ('cases', '0002_one_blind_index_per_row'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
