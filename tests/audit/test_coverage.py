@@ -65,6 +65,7 @@ NOT_SURVIVOR = "no survivor data"
 # Patterns outside any namespace, by name.
 TOP_LEVEL: dict[str, str] = {
     "home": SURVIVOR,  # caseworkers' and supervisors' homes list their cases
+    "my_follow_ups": SURVIVOR,  # her follow-ups, by case
     "set_language": NOT_SURVIVOR,
 }
 
@@ -469,6 +470,8 @@ OTHER_REQUESTS: list[Request] = [
     # homes: the caseworker's and supervisor's list her cases
     Request("home", "caseworker"),
     Request("home", "supervisor"),
+    Request("my_follow_ups", "caseworker"),
+    Request("my_follow_ups", "auditor", status=403),
     # the case list and the name search
     Request("cases:case_list", "caseworker"),
     Request("cases:case_list", "caseworker", "POST",
