@@ -44,9 +44,9 @@ CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 class Access(enum.IntEnum):
     """What a person may do with a case she can see; each level includes the ones below.
 
-    - ``VIEW``: read the case (colleagues with a view share);
-    - ``WORK``: record notes, consent, follow-ups, risk, attachments, edit the intake
-      (owner, change share, emergency grant, supervisors);
+    - ``VIEW``: read the case (colleagues with a view share, a live emergency grant);
+    - ``WORK``: record notes, consent, follow-ups, risk, attachments, edit the intake,
+      refer (owner, change share, supervisors);
     - ``MANAGE``: share with a colleague, close and reopen (owner and supervisors);
     - ``SUPERVISE``: assign and reassign, request shredding (supervisors of the team).
     """
@@ -92,8 +92,6 @@ def access_level(user: User, case: Case) -> Access:
         return Access.SUPERVISE
     if case.owner_id == user.pk:
         return Access.MANAGE
-    if EmergencyGrant.objects.filter(user=user, case=case, expires_at__gt=timezone.now()).exists():
-        return Access.WORK
     shares = set(
         CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
             "permission__codename", flat=True
@@ -102,6 +100,11 @@ def access_level(user: User, case: Case) -> Access:
     if "change_case" in shares:
         return Access.WORK
     if "view_case" in shares:
+        return Access.VIEW
+    # An emergency grant is for reading only: a stolen password plus a plausible reason
+    # must not be enough to record a consent and send her name to another organisation
+    # with nobody's approval (issue 12, opening 9).
+    if EmergencyGrant.objects.filter(user=user, case=case, expires_at__gt=timezone.now()).exists():
         return Access.VIEW
     return Access.NONE
 

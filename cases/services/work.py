@@ -29,7 +29,6 @@ from cases.filetypes import attachment_max_bytes, check_upload
 from cases.models import (
     Case,
     CaseUserObjectPermission,
-    EmergencyGrant,
     FollowUp,
     Note,
     RiskAssessment,
@@ -56,14 +55,12 @@ def people_who_can_work(case: Case) -> QuerySet[User]:
     """Active colleagues with WORK access to the case: follow-ups may be assigned to them.
 
     The same rules as ``cases.queries.access_level`` at ``Access.WORK`` or above: the
-    owner, the team's supervisors, colleagues with a change share, live emergency grants.
+    owner, the team's supervisors, colleagues with a change share (an emergency grant is
+    for reading only).
     """
     shared = CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename="change_case"
     ).values("user_id")
-    granted = EmergencyGrant.objects.filter(case=case, expires_at__gt=timezone.now()).values(
-        "user_id"
-    )
     return (
         User.objects.filter(
             is_active=True,
@@ -74,7 +71,6 @@ def people_who_can_work(case: Case) -> QuerySet[User]:
             Q(pk=case.owner_id)
             | Q(supervised_teams=case.team_id, role=Role.SUPERVISOR)
             | Q(pk__in=shared)
-            | Q(pk__in=granted)
         )
         .distinct()
         .order_by("first_name", "last_name", "username")

@@ -96,7 +96,7 @@ def test_it_opens_the_case_for_an_hour_and_tells_the_supervisors(
     assert response.status_code == 302
     assert response.url == case_url(case)
     assert client.get(case_url(case)).status_code == 200
-    assert access_level(night_worker, case) == Access.WORK
+    assert access_level(night_worker, case) == Access.VIEW
 
     grant = EmergencyGrant.objects.get(user=night_worker, case=case)
     assert grant.expires_at - grant.granted_at == timedelta(hours=1)
