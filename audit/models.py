@@ -98,6 +98,7 @@ class Action(models.TextChoices):
     SHRED_REQUESTED = "shred.requested", _("Shredding requested")
     SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
     SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
+    SHRED_KEY_DESTROYED = "shred.key_destroyed", _("Data key destroyed after shredding")
     # Referrals (referrals/): one action per workflow step, and the looks at them.
     REFERRAL_CREATED = "referral.created", _("Referral drafted")
     REFERRAL_UPDATED = "referral.updated", _("Referral draft changed")
@@ -114,6 +115,7 @@ class Action(models.TextChoices):
     REFERRAL_LIST_VIEWED = "referral.list_viewed", _("Referral list viewed")
     PACKET_VIEWED = "referral.packet_viewed", _("Referral packet opened")
     PACKET_PRINTED = "referral.packet_printed", _("Referral form printed")
+    PACKET_CLOSED = "referral.packet_closed", _("Referral packet closed")
     INBOX_VIEWED = "referral.inbox_viewed", _("Referral inbox viewed")
     DIRECTORY_SEARCHED = "directory.searched", _("Service directory searched")
     SERVICE_SAVED = "directory.service_saved", _("Service directory entry saved")

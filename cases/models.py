@@ -561,6 +561,11 @@ class ShredRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Confirmed but not yet here: her data key still exists on the keys database. The
+    # confirmation commits first and the key is destroyed after it (a failure must leave
+    # data readable, never half-erased); until this is set, the worker and the
+    # ``finish_shredding`` command keep trying (cases.services.management).
+    key_destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

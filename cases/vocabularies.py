@@ -293,6 +293,14 @@ class ConsentWithdrawalReason(models.TextChoices):
     GUARDIAN_REQUEST = "guardian_request", _("The guardian asked")
     RECORDED_IN_ERROR = "recorded_in_error", _("Recorded in error")
     SAFETY = "safety", _("Safety concern")
+    # Set by shredding, never chosen: nothing of hers may be relied on once it is gone.
+    SHREDDED = "shredded", _("Her data was shredded")
+
+
+# The reasons a person may choose when she withdraws a consent (not the shredding one).
+CHOSEN_WITHDRAWAL_REASONS = tuple(
+    reason for reason in ConsentWithdrawalReason if reason != ConsentWithdrawalReason.SHREDDED
+)
 
 
 class FollowUpKind(models.TextChoices):

@@ -353,6 +353,10 @@ FILE_UPLOAD_HANDLERS = ["core.uploads.MemoryOnlyUploadHandler"]
 AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 # --- end vault --------------------------------------------------------------
 
+# --- referrals: packets ----------------------------------------------------------
+# Days a completed referral's packet stays readable by the provider before it is emptied.
+AMPARO_PACKET_DAYS_AFTER_COMPLETION = env_int("AMPARO_PACKET_DAYS_AFTER_COMPLETION", 30)
+
 # --- cases: management --------------------------------------------------------
 # How long emergency ("break the glass") access to a case outside one's teams lasts.
 AMPARO_EMERGENCY_GRANT_MINUTES = env_int("AMPARO_EMERGENCY_GRANT_MINUTES", 60)

@@ -118,6 +118,10 @@ class Referral(models.Model):
     # The sealed snapshot the provider reads; emptied when the referral is withdrawn.
     packet = EncryptedField(owner="survivor_id", null=True)
     packet_sealed_at = models.DateTimeField(null=True, blank=True)
+    # A packet ends when it is no longer needed (declined, kept its time after completion,
+    # or the consent it relied on withdrawn): emptied, with when and why (issue 12).
+    packet_ended_at = models.DateTimeField(null=True, blank=True)
+    packet_end = models.CharField(max_length=32, choices=rv.PacketEnd.choices, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -120,7 +120,8 @@ class Packet:
     """An opened packet with labels for the page; ``closed`` says why it did not open."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    closed: str = ""  # "", "withdrawn", "shredded", "unreadable", "not_sent"
+    closed: str = ""  # "", "withdrawn", "shredded", "ended", "unreadable", "not_sent"
+    end: str = ""  # for "ended": an ``rv.PacketEnd`` code
 
     @property
     def items(self) -> dict[str, Any]:
@@ -159,12 +160,22 @@ class Packet:
 
 
 
+def end(referral: Referral, why: str) -> None:
+    """Empty the packet of a (locked) referral for good, saying why; the caller saves and
+    records. The packet is not in the history, so emptying it removes it."""
+    referral.packet = None
+    referral.packet_ended_at = timezone.now()
+    referral.packet_end = why
+
+
 def open_packet(referral: Referral, *, actor: User) -> Packet:
     """The sealed packet for a reader already let through; closed when it must not open."""
     from referrals.vocabularies import State
 
     if referral.state == State.WITHDRAWN:
         return Packet(closed="withdrawn")
+    if referral.packet_end:
+        return Packet(closed="ended", end=referral.packet_end)
     if referral.packet is None:
         return Packet(closed="not_sent")
     try:

@@ -17,8 +17,10 @@ on commit). Rules kept here and nowhere else:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -486,6 +488,8 @@ def decline_referral(
         locked.answered_by = actor
         locked.decline_reason = reason
         vault.seal(locked, decline_note=note)
+        # Declined: the provider will not serve her, so it has no reason to read her.
+        packets.end(locked, rv.PacketEnd.DECLINED)
 
     return transition(
         referral, Step.DECLINE, actor=actor, seen_state=seen_state, reason=reason, apply=apply,
@@ -556,11 +560,53 @@ def withdraw_referrals_covered_by(consent: Consent, *, actor: User) -> list[Refe
     transaction.
     """
     covered = Referral.objects.filter(consent=consent, state__in=rv.OPEN_STATES)
-    return [
+    withdrawn = [
         withdraw_referral(actor=actor, referral=referral,
                           reason=rv.WithdrawReason.CONSENT_WITHDRAWN)
         for referral in covered
     ]
+    # Whatever the referral's state (declined, completed), what she agreed to share under
+    # this consent is no longer readable by the provider.
+    for referral in Referral.objects.filter(consent=consent, packet__isnull=False):
+        _end_packet(referral.pk, rv.PacketEnd.CONSENT_WITHDRAWN, actor=actor)
+    return withdrawn
+
+
+def _end_packet(referral_id, why: str, *, actor: User | None) -> bool:
+    # Locked: the expiry job and a consent withdrawal may end the same packet at once.
+    locked = (
+        Referral.objects.select_for_update(of=("self",)).select_related("case")
+        .filter(pk=referral_id, packet__isnull=False).first()
+    )
+    if locked is None:
+        return False
+    packets.end(locked, why)
+    locked.save(update_fields=["packet", "packet_ended_at", "packet_end", "updated_at"])
+    record_event(action=Action.PACKET_CLOSED, actor=actor, target=locked,
+                 case_code=locked.case.code, purpose=why)
+    return True
+
+
+def packet_days_after_completion() -> int:
+    return int(settings.AMPARO_PACKET_DAYS_AFTER_COMPLETION)
+
+
+def expire_completed_packets(*, now: datetime | None = None) -> int:
+    """Empty the packets of referrals completed more than the configured days ago.
+
+    Run by the worker's periodic jobs and by ``manage.py expire_packets``; each packet in
+    its own transaction with its event, so a failure halfway loses nothing done before.
+    Returns how many packets ended.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=packet_days_after_completion())
+    due = Referral.objects.filter(
+        state=rv.State.COMPLETED, completed_at__lte=cutoff, packet__isnull=False
+    ).values_list("pk", flat=True)
+    ended = 0
+    for referral_id in list(due):
+        with transaction.atomic():
+            ended += _end_packet(referral_id, rv.PacketEnd.EXPIRED, actor=None)
+    return ended
 
 
 # A provider holds these: closing the case would leave her waiting, or working alone.

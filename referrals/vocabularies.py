@@ -45,6 +45,14 @@ RESPONSE_TIME = {
 }
 
 
+class PacketEnd(models.TextChoices):
+    """Why a sent packet no longer opens, although the referral was not withdrawn."""
+
+    DECLINED = "declined", _("The referral was declined")
+    EXPIRED = "expired", _("The time to keep it after completion ran out")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("She withdrew the consent it relied on")
+
+
 class DeclineReason(models.TextChoices):
     NO_CAPACITY = "no_capacity", _("No capacity")
     NOT_ELIGIBLE = "not_eligible", _("Not eligible for this service")

@@ -212,7 +212,9 @@ class ConsentForm(forms.Form):
 class WithdrawConsentForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why is it withdrawn?"),
-        choices=_blank(_("Choose…")) + list(v.ConsentWithdrawalReason.choices),
+        choices=_blank(_("Choose…")) + [
+            (reason.value, reason.label) for reason in v.CHOSEN_WITHDRAWAL_REASONS
+        ],
         error_messages={"required": _("Choose why the consent is withdrawn.")},
     )
 

@@ -107,7 +107,7 @@ def withdraw_consent(*, actor: User, case: Case, consent: Consent, reason: str) 
     case = locked_case_for_work(actor, case)
     # Locked so that two withdrawals at once record one reason, not the last one to write.
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
-    if reason not in v.ConsentWithdrawalReason.values:
+    if reason not in v.CHOSEN_WITHDRAWAL_REASONS:
         raise ValidationError({"reason": _("Choose why the consent is withdrawn.")})
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."))

@@ -28,6 +28,7 @@ from cases.models import (
     SurvivorDocument,
 )
 from cases.queries import Access, access_level, visible_cases
+from cases.services.access import SHREDDED_MESSAGE
 from vault import services as vault
 from vault.exceptions import CannotOpen
 
@@ -40,6 +41,9 @@ ADULT_AGE = 18
 def _require(actor: User, case: Case, needed: Access) -> None:
     if access_level(actor, case) < needed:
         raise PermissionDenied
+    if case.survivor.is_shredded:
+        # Her intake cannot be edited once shredded: nothing could be sealed for her.
+        raise ValidationError(SHREDDED_MESSAGE())
 
 
 # --- minors -------------------------------------------------------------------------

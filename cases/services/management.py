@@ -10,7 +10,7 @@ Rules kept here (the views only show what these allow):
 - Closing and reopening is for the owner and the team's supervisors, with a coded
   reason. Closing schedules re-trafficking check-ins over the next 24 months.
 - Emergency access: a caseworker or supervisor confirms her password and states a
-  reason (sealed with the survivor's key); she may then work the case for
+  reason (sealed with the survivor's key); she may then read the case (never act on it) for
   ``AMPARO_EMERGENCY_GRANT_MINUTES``, and the team's supervisors are told.
 - Shredding takes two people: a supervisor of the case's team asks, an org admin of the
   same organisation (never the person who asked) confirms. Then the survivor's data key
@@ -46,7 +46,9 @@ from cases import hooks
 from cases import vocabularies as v
 from cases.models import (
     Case,
+    CaseLink,
     CaseUserObjectPermission,
+    Consent,
     EmergencyGrant,
     FollowUp,
     ShredRequest,
@@ -54,10 +56,13 @@ from cases.models import (
     SurvivorDocument,
 )
 from cases.queries import CASE_ROLES, Access, access_level
+from cases.services.access import SHREDDED_MESSAGE
 from vault import services as vault
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from django.db.models import QuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +152,7 @@ def assign_case(*, actor: User, case: Case, owner: User, team: Team | None = Non
     # Locked: two supervisors reassigning at once must not interleave owner and team.
     case = _locked_case(case)
     _require(actor, case, Access.SUPERVISE)
+    refuse_if_shredded(case)
     team = team or case.team
     if team.organization_id != actor.organization_id or not actor.supervised_teams.filter(
         pk=team.pk
@@ -230,6 +236,7 @@ def share_case(*, actor: User, case: Case, colleague: User, can_work: bool) -> N
     # Locked: a share and an unshare of the same case at once must not leave both rows.
     case = _locked_case(case)
     _require(actor, case, Access.MANAGE)
+    refuse_if_shredded(case)
     if not share_candidates(actor, case).filter(pk=colleague.pk).exists():
         raise ValidationError(_("Choose a colleague of your organisation who works on cases."))
     remove_perm(f"cases.{VIEW_PERMISSION}", colleague, case)
@@ -293,6 +300,7 @@ def close_case(
     # Locked: closing twice at once would schedule the check-ins twice.
     case = _locked_case(case)
     _require(actor, case, Access.MANAGE)
+    refuse_if_shredded(case)
     if case.is_closed:
         raise ValidationError(_("This case is already closed."))
     if status not in (v.CaseStatus.CLOSED, v.CaseStatus.CLOSED_REFERRED):
@@ -331,6 +339,7 @@ def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
     """Open a closed case again; the reason is a code, kept as the event's purpose."""
     case = _locked_case(case)
     _require(actor, case, Access.MANAGE)
+    refuse_if_shredded(case)
     if not case.is_closed:
         raise ValidationError(_("This case is not closed."))
     if reason not in v.ReopenReason.values:
@@ -530,20 +539,112 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
         action=Action.SHRED_CONFIRMED, actor=actor, target=shred_request.case,
         case_code=shred_request.case.code, purpose=shred_request.reason,
     )
+    _make_inert(survivor, actor=actor, now=now)
     # Her referrals end with her data, in this same transaction (cases.hooks).
     hooks.SHREDDING_CONFIRMED.call(shred_request=shred_request, actor=actor)
-    survivor_id = survivor.pk
+    request_id = shred_request.pk
 
-    def destroy_key() -> None:
+    # After commit, as the vault asks: a failure here leaves data readable, never
+    # half-erased, and the request stays waiting for its key (``key_destroyed_at`` empty)
+    # until ``finish_shredding`` completes it.
+    transaction.on_commit(lambda: _destroy_key_quietly(request_id, actor=actor))
+
+
+def _make_inert(survivor: Survivor, *, actor: User, now) -> None:
+    """Nothing of hers goes on once she is shredded (issue 12, opening 10).
+
+    Her consents end (nothing may rely on them), her open follow-ups are cancelled (they
+    leave every home and dashboard, which list only follow-ups not done) and her cases
+    leave their link groups (a group's label is about her too). Row by row, so that each
+    change keeps its history row.
+    """
+    for consent in Consent.objects.select_for_update().filter(
+        survivor=survivor, withdrawn_at__isnull=True, given=True
+    ):
+        consent.withdrawn_at = now
+        consent.withdrawn_by = actor
+        consent.withdrawal_reason = v.ConsentWithdrawalReason.SHREDDED
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    for follow_up in FollowUp.objects.select_for_update().filter(
+        survivor=survivor, done_at__isnull=True
+    ):
+        follow_up.done_at = now
+        follow_up.outcome = v.FollowUpOutcome.CANCELLED
+        follow_up.save(update_fields=["done_at", "outcome"])
+    CaseLink.objects.filter(case__survivor=survivor).delete()
+
+
+def refuse_if_shredded(case: Case) -> None:
+    """Nothing is done to a shredded case: it keeps its code and coded fields, inert."""
+    if case.survivor.is_shredded:
+        raise ValidationError(SHREDDED_MESSAGE())
+
+
+def _destroy_key_quietly(request_id, *, actor: User | None) -> None:
+    try:
+        destroy_shredded_key(request_id, actor=actor)
+    except Exception as error:  # noqa: BLE001 - the request stays pending; the worker retries
+        # No content in the line: the request id and the error's type only.
+        logger.error(
+            "cases: data key of shredding request %s NOT destroyed yet (%s); "
+            "finish_shredding will retry", request_id, type(error).__name__,
+        )
+
+
+def destroy_shredded_key(request_id, *, actor: User | None = None) -> bool:
+    """Destroy the data key of one confirmed request and mark it done.
+
+    The key goes first (its own transaction on the keys database, idempotent: a key
+    already gone is fine), then the request is marked; a crash between the two leaves
+    the request pending, and the next run finds the key gone and only marks it.
+    Returns False if the request was already complete.
+    """
+    shred_request = ShredRequest.objects.filter(
+        pk=request_id, status=ShredRequest.Status.CONFIRMED, key_destroyed_at__isnull=True
+    ).select_related("case").first()
+    if shred_request is None:
+        return False
+    vault.shred_owner(shred_request.survivor_id, actor=actor)
+    with transaction.atomic():
+        # Locked: the worker and the command may both be finishing the same request.
+        locked = ShredRequest.objects.select_for_update().get(pk=shred_request.pk)
+        if locked.key_destroyed_at is not None:
+            return False
+        locked.key_destroyed_at = timezone.now()
+        locked.save(update_fields=["key_destroyed_at"])
+        # In the case's own trail, so that her "who accessed" shows shredding finished.
+        record_event(
+            action=Action.SHRED_KEY_DESTROYED, actor=actor, target=shred_request.case,
+            case_code=shred_request.case.code,
+        )
+    return True
+
+
+def unfinished_shredding() -> QuerySet[ShredRequest]:
+    """Confirmed requests whose data key has not been destroyed yet."""
+    return ShredRequest.objects.filter(
+        status=ShredRequest.Status.CONFIRMED, key_destroyed_at__isnull=True
+    ).order_by("decided_at")
+
+
+def finish_shredding() -> tuple[int, int]:
+    """Destroy every data key still waiting after a confirmed shredding.
+
+    Run by the worker's periodic jobs and by ``manage.py finish_shredding``. Returns
+    (completed, still failing); a failure is logged by type and retried on the next run.
+    """
+    completed = failed = 0
+    for request_id in list(unfinished_shredding().values_list("pk", flat=True)):
         try:
-            vault.shred_owner(survivor_id, actor=actor)
-        except Exception:
-            # Marked shredded but the key survived: say so loudly (no content in the line).
-            logger.error("cases: data key of survivor %s NOT destroyed; shred again", survivor_id)
-            raise
-
-    # After commit, as the vault asks: a failure here leaves data readable, never half-erased.
-    transaction.on_commit(destroy_key)
+            if destroy_shredded_key(request_id):
+                completed += 1
+        except Exception as error:  # noqa: BLE001 - one failing key must not stop the others
+            failed += 1
+            logger.error(
+                "cases: data key of shredding request %s NOT destroyed (%s)",
+                request_id, type(error).__name__,
+            )
+    return completed, failed
 
 
 @transaction.atomic

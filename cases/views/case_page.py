@@ -266,6 +266,9 @@ def _edit_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
 
 
 def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
+    if case.survivor.is_shredded:
+        # A shredded case is inert: the services refuse every step, so none is offered.
+        return []
     links = []
     for name, title, needed, when in MANAGEMENT_ACTIONS:
         if not access.allows(needed):

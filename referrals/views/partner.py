@@ -51,7 +51,7 @@ INBOX_TABS = (
 )
 
 # Packets that must not open: the page says why and shows nothing of her.
-CLOSED_FOR_GOOD = ("withdrawn", "shredded")
+CLOSED_FOR_GOOD = ("withdrawn", "shredded", "ended")
 
 
 def _packet_url(referral: Referral) -> str:
