@@ -98,7 +98,6 @@ class Action(models.TextChoices):
     SHRED_REQUESTED = "shred.requested", _("Shredding requested")
     SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
     SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
-    SHRED_KEY_DESTROYED = "shred.key_destroyed", _("Data key destroyed after shredding")
     # Referrals (referrals/): one action per workflow step, and the looks at them.
     REFERRAL_CREATED = "referral.created", _("Referral drafted")
     REFERRAL_UPDATED = "referral.updated", _("Referral draft changed")

@@ -357,6 +357,11 @@ AMPARO_VAULT_STORAGE = env_str("AMPARO_VAULT_STORAGE", "default")
 # Days a completed referral's packet stays readable by the provider before it is emptied.
 AMPARO_PACKET_DAYS_AFTER_COMPLETION = env_int("AMPARO_PACKET_DAYS_AFTER_COMPLETION", 30)
 
+# --- cases: intake --------------------------------------------------------------
+# Duplicate checks (warnings plus registrations) one person may run in an hour: beyond
+# it the intake refuses, so that nobody tests name after name for a hidden client.
+AMPARO_DUPLICATE_CHECKS_PER_HOUR = env_int("AMPARO_DUPLICATE_CHECKS_PER_HOUR", 30)
+
 # --- cases: management --------------------------------------------------------
 # How long emergency ("break the glass") access to a case outside one's teams lasts.
 AMPARO_EMERGENCY_GRANT_MINUTES = env_int("AMPARO_EMERGENCY_GRANT_MINUTES", 60)

@@ -40,6 +40,9 @@ LANGUAGE_CODE = "en"
 # Seal the audit chain after every commit, so tests see their events sealed at once.
 AMPARO_AUDIT_SEAL_INTERVAL_SECONDS = 0
 AMPARO_GENERATE_DEV_KEYS = False
+# Fuzz and browser tests register many intakes as one person within seconds; the limit's
+# own tests (tests/cases/test_duplicate_probes.py) set it low themselves.
+AMPARO_DUPLICATE_CHECKS_PER_HOUR = 1000
 DEBUG = False
 # A small model with sealed fields and history, for the vault's own tests.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.vaultdemo"]

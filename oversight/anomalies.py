@@ -17,7 +17,10 @@ many. Thresholds are settings:
   shredded (``DUTY_ACTIONS``, ``CASCADE_WITHDRAWALS``);
 - ``denials``: more than ``AMPARO_ANOMALY_DENIALS_PER_HOUR`` refusals for one person
   (by username, so unknown accounts count too) within any 60 minutes;
-- ``export``: every export, download or print.
+- ``export``: every export, download or print;
+- ``duplicate_probe``: a duplicate check at intake matched a case the person cannot see
+  (what testing whether a named woman is a client of another team looks like), with the
+  case's code.
 
 The auditor's own reading of the log (``audit.*`` actions) is not an anomaly of the
 rules above, except that her exports are listed like everyone's.
@@ -45,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent, Action, Outcome
 from cases.models import Case
+from cases.services.intake import HIDDEN_MATCH_PURPOSE
 from referrals.vocabularies import WithdrawReason
 
 HOUR = timedelta(hours=1)
@@ -75,6 +79,7 @@ class Rule(enum.StrEnum):
     OUTSIDE_TEAMS = "outside_teams"
     DENIALS = "denials"
     EXPORT = "export"
+    DUPLICATE_PROBE = "duplicate_probe"
 
     @property
     def label(self) -> str:
@@ -87,6 +92,7 @@ RULE_LABELS = {
     Rule.OUTSIDE_TEAMS: _("Case outside her teams"),
     Rule.DENIALS: _("Repeated refusals"),
     Rule.EXPORT: _("Export or download"),
+    Rule.DUPLICATE_PROBE: _("Duplicate check matched a hidden case"),
 }
 
 
@@ -266,12 +272,28 @@ def exports(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
     ]
 
 
+def duplicate_probes(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
+    rows = (
+        events.filter(
+            occurred_at__gte=since, outcome=Outcome.ALLOWED, action=Action.DUPLICATE_CHECKED,
+            purpose=HIDDEN_MATCH_PURPOSE,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("actor_username", "actor_id", "occurred_at", "case_code", "action")
+    )
+    return [
+        Anomaly(Rule.DUPLICATE_PROBE, username, actor_id, moment, case_code=code, action=action)
+        for username, actor_id, moment, code, action in rows
+    ]
+
+
 RULES = {
     Rule.MANY_CASES: many_cases,
     Rule.NIGHT: night_activity,
     Rule.OUTSIDE_TEAMS: outside_teams,
     Rule.DENIALS: repeated_denials,
     Rule.EXPORT: exports,
+    Rule.DUPLICATE_PROBE: duplicate_probes,
 }
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team
-from audit.models import Action
+from audit.models import AccessEvent, Action, Outcome
 from audit.services import record_event
 from cases import vocabularies as v
 from cases.indexing import full_name as indexed_full_name
@@ -36,6 +41,8 @@ if TYPE_CHECKING:
     from accounts.models import Organization, User
 
 ADULT_AGE = 18
+
+logger = logging.getLogger(__name__)
 
 
 def _require(actor: User, case: Case, needed: Access) -> None:
@@ -347,6 +354,15 @@ def update_needs_and_narrative(
 # --- duplicate detection ------------------------------------------------------------
 
 
+# The event purposes of the duplicate check: the check itself (one per intake request,
+# counted by the rate limit) and each case it matched (in that case's own trail).
+CHECK_PURPOSE = "intake"
+MATCH_PURPOSE = "intake_match"
+# A match in a case the person cannot see: what a probe for a hidden woman looks like
+# (oversight.anomalies counts these).
+HIDDEN_MATCH_PURPOSE = "intake_hidden_match"
+
+
 @dataclass(frozen=True)
 class DuplicateReport:
     """What the caseworker may be told: codes of matches she can see, and whether others exist.
@@ -364,6 +380,25 @@ class DuplicateReport:
         return bool(self.visible_codes) or self.hidden_match
 
 
+class TooManyDuplicateChecks(ValidationError):
+    """The person reached ``AMPARO_DUPLICATE_CHECKS_PER_HOUR``: nothing was checked."""
+
+
+def duplicate_checks_per_hour() -> int:
+    return int(settings.AMPARO_DUPLICATE_CHECKS_PER_HOUR)
+
+
+def _checks_in_the_last_hour(actor: User) -> int:
+    # A check ends either in a warning (the check's own event) or in a registration:
+    # both count, so that testing names by registering them is limited too.
+    return AccessEvent.objects.filter(
+        actor=actor, outcome=Outcome.ALLOWED, occurred_at__gte=timezone.now() - timedelta(hours=1)
+    ).filter(
+        Q(action=Action.DUPLICATE_CHECKED, purpose=CHECK_PURPOSE)
+        | Q(action=Action.CASE_REGISTERED)
+    ).count()
+
+
 def find_possible_duplicates(
     *,
     actor: User,
@@ -378,7 +413,22 @@ def find_possible_duplicates(
     Index values are shared by many survivors on purpose, so every candidate is opened
     and compared before it counts as a match. With ``record`` the check is this request's
     access event; the intake that registers in the same request records that instead.
+
+    Probes are seen (issue 12): each matched case gets an event with its code, so the
+    check shows in that case's "who accessed"; a match in a case the person cannot see is
+    marked for the anomaly rules and its team's supervisors are told (code and link
+    only). A person may check at most ``AMPARO_DUPLICATE_CHECKS_PER_HOUR`` times an hour;
+    beyond that ``TooManyDuplicateChecks`` is raised, recorded, and nothing is opened.
     """
+    if _checks_in_the_last_hour(actor) >= duplicate_checks_per_hour():
+        # Not in a transaction (the intake page checks before it registers): the refusal
+        # stays recorded although the caller is refused.
+        record_event(action=Action.DUPLICATE_CHECKED, actor=actor, outcome=Outcome.DENIED,
+                     purpose="rate_limited")
+        raise TooManyDuplicateChecks(
+            _("You have checked for existing cases many times in the last hour. Wait a "
+              "while, or ask your supervisor, before you register another intake.")
+        )
     candidates: dict[Any, Survivor] = {}
     base = Survivor.objects.filter(organization_id=actor.organization_id, shredded_at__isnull=True)
     if exclude_survivor is not None:
@@ -405,17 +455,64 @@ def find_possible_duplicates(
             if DOCUMENT_INDEX.confirm([number], [document_number]):
                 matches.add(document.survivor_id)
     if record:
-        record_event(action=Action.DUPLICATE_CHECKED, actor=actor, purpose="intake")
+        record_event(action=Action.DUPLICATE_CHECKED, actor=actor, purpose=CHECK_PURPOSE)
     if not matches:
         return DuplicateReport()
     visible = visible_cases(actor).filter(survivor_id__in=matches)
     rows = list(visible.order_by("code").values_list("pk", "code", "survivor_id"))
     visible_survivors = {survivor_id for _pk, _code, survivor_id in rows}
+    _record_matches(actor, matches, visible_ids={pk for pk, _code, _s in rows})
     return DuplicateReport(
         visible_codes=tuple(code for _pk, code, _s in rows),
         hidden_match=bool(matches - visible_survivors),
         visible_ids=tuple(pk for pk, _code, _s in rows),
     )
+
+
+def _record_matches(actor: User, survivor_ids: set[Any], *, visible_ids: set[Any]) -> None:
+    """One event per matched case, in its trail; its supervisors told of a hidden one."""
+    matched = Case.objects.filter(
+        organization_id=actor.organization_id, survivor_id__in=survivor_ids
+    ).select_related("team").order_by("code")
+    for case in matched:
+        hidden = case.pk not in visible_ids
+        record_event(
+            action=Action.DUPLICATE_CHECKED, actor=actor, target=case, case_code=case.code,
+            purpose=HIDDEN_MATCH_PURPOSE if hidden else MATCH_PURPOSE,
+        )
+        if hidden:
+            _tell_supervisors_of_probe(case)
+
+
+def _tell_supervisors_of_probe(case: Case) -> None:
+    """Mail the case's supervisors on commit: the code and a link, nothing else."""
+    addresses = sorted(
+        {address for address in case.team.supervisors.filter(is_active=True)
+         .values_list("email", flat=True) if address}
+    )
+    if not addresses:
+        return
+    link = (
+        f"{settings.AMPARO_SITE_URL.rstrip('/')}"
+        f"{reverse('cases:case_detail', kwargs={'case_id': case.pk})}"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A duplicate check matched case %(code)s") % {"code": case.code}
+        body = _(
+            "A colleague outside the people who work case %(code)s checked at intake for a "
+            "person who matches it. The check is in the case's access trail.\n\n"
+            "Open it: %(link)s\n"
+        ) % {"code": case.code, "link": link}
+    code = case.code
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, addresses, fail_silently=False)
+        except Exception as error:  # noqa: BLE001 - a failed mail must not undo the check
+            logger.warning("cases: probe mail for case %s not sent (%s)", code,
+                           type(error).__name__)
+
+    transaction.on_commit(send)
 
 
 def record_duplicate_warning(*, actor: User) -> None:
@@ -424,7 +521,7 @@ def record_duplicate_warning(*, actor: User) -> None:
     (``find_possible_duplicates(record=False)`` opened other survivors' names to compare;
     when no case is registered in the same request, this records that look.)
     """
-    record_event(action=Action.DUPLICATE_CHECKED, actor=actor, purpose="intake")
+    record_event(action=Action.DUPLICATE_CHECKED, actor=actor, purpose=CHECK_PURPOSE)
 
 
 def _same_name_and_year(survivor: Survivor, full_name: str, birth_year: int) -> bool:

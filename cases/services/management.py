@@ -601,7 +601,7 @@ def destroy_shredded_key(request_id, *, actor: User | None = None) -> bool:
     """
     shred_request = ShredRequest.objects.filter(
         pk=request_id, status=ShredRequest.Status.CONFIRMED, key_destroyed_at__isnull=True
-    ).select_related("case").first()
+    ).first()
     if shred_request is None:
         return False
     vault.shred_owner(shred_request.survivor_id, actor=actor)
@@ -611,12 +611,8 @@ def destroy_shredded_key(request_id, *, actor: User | None = None) -> bool:
         if locked.key_destroyed_at is not None:
             return False
         locked.key_destroyed_at = timezone.now()
+        # The destruction itself is the vault's event (vault.owner_shredded, durable).
         locked.save(update_fields=["key_destroyed_at"])
-        # In the case's own trail, so that her "who accessed" shows shredding finished.
-        record_event(
-            action=Action.SHRED_KEY_DESTROYED, actor=actor, target=shred_request.case,
-            case_code=shred_request.case.code,
-        )
     return True
 
 

@@ -66,34 +66,39 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         identity = form.identity()
         birth_year = identity.birth_date.year if identity.birth_date else None
         documents = form.documents()
-        report = services.find_possible_duplicates(
-            actor=user,
-            full_name=identity.full_name,
-            birth_year=birth_year,
-            document_number=documents[0]["number"] if documents else "",
-            record=False,
-        )
-        if report.found and not form.cleaned_data["register_anyway"]:
-            services.record_duplicate_warning(actor=user)
-            duplicates = report
+        try:
+            report = services.find_possible_duplicates(
+                actor=user,
+                full_name=identity.full_name,
+                birth_year=birth_year,
+                document_number=documents[0]["number"] if documents else "",
+                record=False,
+            )
+        except services.TooManyDuplicateChecks as error:
+            # Refused and recorded by the service: nothing checked, nothing registered.
+            _show_service_errors(form, error)
         else:
-            try:
-                case = services.register_intake(
-                    actor=user,
-                    team=form.cleaned_data["team"],
-                    identity=identity,
-                    guardian=form.guardian(),
-                    documents=documents,
-                )
-            except ValidationError as error:
-                _show_service_errors(form, error)
+            if report.found and not form.cleaned_data["register_anyway"]:
+                services.record_duplicate_warning(actor=user)
+                duplicates = report
             else:
-                messages.success(
-                    request,
-                    _("Case %(code)s registered. Fill in the other sections as she is ready.")
-                    % {"code": case.code},
-                )
-                return redirect(reverse("cases:case_detail", args=[case.pk]))
+                try:
+                    case = services.register_intake(
+                        actor=user,
+                        team=form.cleaned_data["team"],
+                        identity=identity,
+                        guardian=form.guardian(),
+                        documents=documents,
+                    )
+                except ValidationError as error:
+                    _show_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Case %(code)s registered. Fill in the other sections as she is "
+                          "ready.") % {"code": case.code},
+                    )
+                    return redirect(reverse("cases:case_detail", args=[case.pk]))
     context = {
         "form": form,
         "has_errors": _has_errors(form),

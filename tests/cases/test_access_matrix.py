@@ -76,7 +76,7 @@ PEOPLE: dict[str, Access | None] = {
     "owner":            MANAGE,     # the caseworker it is assigned to
     "supervisor":       SUPERVISE,  # a supervisor of the case's team
     "collaborator":     WORK,       # shared with her to work on it
-    "emergency":        WORK,       # another team, with a live emergency grant
+    "emergency":        VIEW,       # another team, with a live emergency grant: read only
     "viewer":           VIEW,       # shared with her read-only
     "teammate":         NONE,       # same team, no share
     "other_supervisor": NONE,       # supervisor of another team

@@ -61,8 +61,10 @@ def test_the_same_name_written_differently_with_the_same_birth_year_is_found(
     assert "possible existing record" in body
     assert f'href="/cases/{jose.pk}/"' in body and jose.code in body
     assert Case.objects.count() == 1  # nothing registered
-    assert _actions() == [
-        Action.DUPLICATE_CHECKED
+    # The check, and the match in the matched case's own trail (issue 12, opening 3).
+    assert sorted((e.action, e.case_code, e.purpose) for e in _events()) == [
+        (Action.DUPLICATE_CHECKED, "", "intake"),
+        (Action.DUPLICATE_CHECKED, jose.code, "intake_match"),
     ]
 
 
@@ -71,9 +73,8 @@ def test_register_anyway_registers_her_with_one_event(client_for, caseworker, jo
     response = _intake(client_for(caseworker), caseworker, register_anyway="on")
     assert response.status_code == 302
     assert Case.objects.count() == 2
-    assert _actions() == [
-        Action.CASE_REGISTERED
-    ]
+    assert sorted(_actions()) == sorted([Action.CASE_REGISTERED, Action.DUPLICATE_CHECKED])
+    assert AccessEvent.objects.get(action=Action.DUPLICATE_CHECKED).case_code == jose.code
 
 
 def test_a_different_birth_year_is_not_a_match(client_for, caseworker, jose):
@@ -95,9 +96,11 @@ def test_another_team_only_learns_that_a_possible_match_exists(
     for secret in ("José", "Pérez", "Jos&#x27;", "1990-07-03", "María"):
         assert secret not in body
     assert Case.objects.count() == 1
-    (event,) = _events()
-    assert event.action == Action.DUPLICATE_CHECKED
-    assert event.case_code == "" and event.target_id == ""
+    # Her check names the hidden case in the log (never on her page).
+    assert sorted((e.action, e.case_code, e.purpose) for e in _events()) == [
+        (Action.DUPLICATE_CHECKED, "", "intake"),
+        (Action.DUPLICATE_CHECKED, jose.code, "intake_hidden_match"),
+    ]
 
 
 def test_another_organisation_is_never_searched(client_for, outsider, jose):

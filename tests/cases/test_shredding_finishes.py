@@ -49,7 +49,7 @@ def test_a_confirmed_shredding_destroys_the_key_and_says_when(
     assert item.key_destroyed_at is not None
     assert vault.is_shredded(case.survivor_id)
     assert AccessEvent.objects.filter(
-        action=Action.SHRED_KEY_DESTROYED, case_code=case.code
+        action=Action.VAULT_OWNER_SHREDDED, target_id=str(case.survivor_id)
     ).count() == 1
     assert finish_shredding() == (0, 0)
 
@@ -78,7 +78,7 @@ def test_the_command_completes_a_failed_key_destruction_later(confirmed_while_ke
     with pytest.raises(OwnerShredded):
         vault.unseal(Survivor.objects.get(pk=case.survivor_id), "given_names")
     assert AccessEvent.objects.filter(
-        action=Action.SHRED_KEY_DESTROYED, case_code=case.code
+        action=Action.VAULT_OWNER_SHREDDED, target_id=str(case.survivor_id)
     ).count() == 1
     call_command("vault_status")  # healthy again: no shredded owner keeps a key
     assert finish_shredding() == (0, 0)  # nothing left to do, and nothing done twice
