@@ -92,6 +92,24 @@ def write_audit_checkpoint() -> int:
     return 1
 
 
+def finish_shredding() -> int:
+    """Destroy the data keys still live after a confirmed shredding (a failure at the
+    confirmation leaves the request pending; this completes it)."""
+    from cases.services.management import finish_shredding as finish
+    from vault.scope import key_scope
+
+    with key_scope():
+        completed, _failed = finish()
+    return completed
+
+
+def expire_packets() -> int:
+    """Empty the packets of referrals completed AMPARO_PACKET_DAYS_AFTER_COMPLETION ago."""
+    from referrals.services import expire_completed_packets
+
+    return expire_completed_packets()
+
+
 @dataclass
 class Job:
     name: str
@@ -111,6 +129,8 @@ def periodic_jobs() -> list[Job]:
         Job("prune_task_results", prune_task_results, 24 * 3600),
         Job("write_audit_checkpoint", write_audit_checkpoint,
             settings.AMPARO_AUDIT_CHECKPOINT_MINUTES * 60),
+        Job("finish_shredding", finish_shredding, 600),
+        Job("expire_packets", expire_packets, 3600),
     ]
 
 

@@ -91,3 +91,12 @@ def test_the_command_fails_while_the_key_still_cannot_be_destroyed(
     with pytest.raises(CommandError, match="could not be destroyed"):
         call_command("finish_shredding")
     assert ShredRequest.objects.get(pk=confirmed_while_keys_fail.pk).key_destroyed_at is None
+
+
+def test_the_worker_job_completes_a_failed_key_destruction(confirmed_while_keys_fail, case):
+    from operations import jobs
+
+    assert "finish_shredding" in [job.name for job in jobs.periodic_jobs()]
+    assert jobs.finish_shredding() == 1
+    assert vault.is_shredded(case.survivor_id)
+    assert ShredRequest.objects.get(pk=confirmed_while_keys_fail.pk).key_destroyed_at is not None

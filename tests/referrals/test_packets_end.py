@@ -115,3 +115,12 @@ def test_withdrawing_the_consent_empties_a_completed_packet(
     assert AccessEvent.objects.filter(
         action=Action.PACKET_CLOSED, purpose=rv.PacketEnd.CONSENT_WITHDRAWN
     ).count() == 1
+
+
+def test_the_worker_job_expires_completed_packets(completed):
+    from operations import jobs
+
+    assert "expire_packets" in [job.name for job in jobs.periodic_jobs()]
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert jobs.expire_packets() == 1
+    assert Referral.objects.get(pk=completed.pk).packet_end == rv.PacketEnd.EXPIRED
