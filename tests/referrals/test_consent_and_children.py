@@ -241,8 +241,10 @@ def test_withdrawing_consent_withdraws_the_open_referrals_it_covered(
     state = {to: Referral.objects.get(pk=r.pk) for to, r in walked.items()}
     # A fresh draft never relied on the consent (none is linked before submission).
     assert state["draft"].state == rv.State.DRAFT
+    # A completed referral stays completed, but its packet ends with the consent (issue 12).
     assert state["completed"].state == rv.State.COMPLETED
-    assert state["completed"].packet is not None
+    assert state["completed"].packet is None
+    assert state["completed"].packet_end == rv.PacketEnd.CONSENT_WITHDRAWN
     withdrawn = ("returned", "submitted", "sent", "accepted")
     for to in withdrawn:
         referral = state[to]
