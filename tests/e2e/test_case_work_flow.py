@@ -79,10 +79,12 @@ def _register_and_work_the_case(visit, caseworker, *, check) -> Case:
     check("flow-1-intake")
     _submit(page, form)
 
-    # The case page: her code in the header, her name under it.
+    # The case page: its h1 names the case by code (never her name); the header shows the
+    # code and, under it, her name.
     header = page.locator(".case-header")
     expect(header.locator(".case-code a")).to_have_text(CASE_CODE)
-    expect(header.locator("h1")).to_have_text("María Elena Quispe Huamán")
+    expect(header.locator(".case-name")).to_have_text("María Elena Quispe Huamán")
+    expect(page.locator("h1")).not_to_contain_text("María")
     case = Case.objects.get(owner=caseworker)
     assert page.url.rstrip("/").endswith(str(case.pk))
     assert CASE_CODE.fullmatch(case.code)
