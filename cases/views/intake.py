@@ -62,6 +62,12 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = IntakeForm(request.POST or None, actor=user)
     duplicates = None
+    # A case exists only after a second, deliberate step: the first submission (or an
+    # Enter in any field, which presses the form's first button) only checks for an
+    # existing record and shows the answer; "confirm" comes from the button that answer
+    # offers, and the check runs again with it, on what was sent then.
+    confirmed = request.POST.get("confirm") == "on"
+    checked = False
     if request.method == "POST" and form.is_valid():
         identity = form.identity()
         birth_year = identity.birth_date.year if identity.birth_date else None
@@ -81,6 +87,8 @@ def intake_start(request: HttpRequest) -> HttpResponse:
             if report.found and not form.cleaned_data["register_anyway"]:
                 services.record_duplicate_warning(actor=user)
                 duplicates = report
+            elif not report.found and not confirmed:
+                checked = True
             else:
                 try:
                     case = services.register_intake(
@@ -104,6 +112,8 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         "has_errors": _has_errors(form),
         "duplicates": duplicates,
         "duplicate_links": _duplicate_links(duplicates),
+        "checked": checked,
+        "focus_on_load": checked or duplicates is not None,
     }
     return render(request, "cases/intake/start.html", context)
 
@@ -347,7 +357,8 @@ def edit_section(request: HttpRequest, case_id: Any, section: str) -> HttpRespon
         deny_unseen(
             actor=request.user,
             action=Action.CASE_UPDATED if request.method == "POST" else Action.CASE_VIEWED,
-            target_type="case", target_id=case_id,
+            target_type="case",
+            target_id=case_id,
         )
     purpose = current.event_purpose
     if request.method == "POST":

@@ -5,11 +5,16 @@
 // allows only scripts served by Amparo.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
+  // The first answer a page leads with (the error summary, or the intake's duplicate
+  // check) takes focus.
+  var first = document.querySelector("[data-focus-on-load]");
+  if (first) {
+    first.focus();
+  }
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) {
     return;
   }
-  summary.focus();
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
     if (!link) {

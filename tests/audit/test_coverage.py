@@ -440,7 +440,12 @@ def _pending(w: World):
 
 
 def _intake(w: World) -> dict:
-    return {"team": w.team.pk, "given_names": "Lucía", "family_names": "Quispe Mamani"}
+    return {
+        "team": w.team.pk,
+        "given_names": "Lucía",
+        "family_names": "Quispe Mamani",
+        "confirm": "on",
+    }
 
 
 def _emergency(w: World) -> dict:

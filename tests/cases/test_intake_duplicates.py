@@ -22,6 +22,7 @@ def _events():
 def _actions():
     return [event.action for event in _events()]
 
+
 INTAKE_URL = "/cases/new/"
 
 
@@ -46,6 +47,9 @@ def _intake(client, user, **fields):
         "given_names": "JOSE",
         "family_names": "PEREZ",
         "birth_date": "1990-01-15",
+        # The confirmation of issue 18's second step: it never bypasses a possible
+        # duplicate, only "register anyway" does.
+        "confirm": "on",
     }
     data.update(fields)
     return client.post(INTAKE_URL, data, HTTP_ACCEPT_LANGUAGE="en")

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -62,17 +63,25 @@ def test_someone_outside_the_team_cannot_register_into_it(outsider, team):
     with pytest.raises(PermissionDenied):
         register_intake(actor=outsider, team=team, identity=Identity(given_names="Ana"))
 
-# --- through the intake page -----------------------------------------------------------
 
+# --- through the intake page -----------------------------------------------------------
 
 
 INTAKE_URL = "/cases/new/"
 
 
 def _post(client, team, language="en", **fields):
-    data = {"team": team.pk, "given_names": "Lucía", "family_names": "Quispe Mamani"}
+    # "confirm": the second step, after the duplicate check answered (issue 18).
+    data = {
+        "team": team.pk,
+        "given_names": "Lucía",
+        "family_names": "Quispe Mamani",
+        "confirm": "on",
+    }
     data.update(fields)
-    return client.post(INTAKE_URL, data, HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(
+        INTAKE_URL, {k: v for k, v in data.items() if v is not None}, HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 def _translated(message: str, language: str) -> str:
@@ -100,8 +109,14 @@ def test_people_without_a_case_role_cannot_register(client_for, auditor, org_adm
 def test_registering_through_the_page_opens_the_case_and_records_one_event(
     client_for, caseworker, team
 ):
-    response = _post(client_for(caseworker), team, birth_date="1999-02-01",
-                     languages=["es", "qu"], gender="female", nationality="PE")
+    response = _post(
+        client_for(caseworker),
+        team,
+        birth_date="1999-02-01",
+        languages=["es", "qu"],
+        gender="female",
+        nationality="PE",
+    )
     case = Case.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
@@ -147,8 +162,7 @@ def test_an_estimated_age_of_200_is_refused(client_for, caseworker, team, langua
 def test_a_possible_child_needs_a_guardian_and_nothing_is_saved(
     client_for, caseworker, team, language
 ):
-    response = _post(client_for(caseworker), team, language, estimated_age="19",
-                     age_uncertain="on")
+    response = _post(client_for(caseworker), team, language, estimated_age="19", age_uncertain="on")
     assert response.status_code == 200
     body = response.content.decode()
     assert _translated("She may be under 18: write her guardian's name.", language) in body
@@ -158,8 +172,13 @@ def test_a_possible_child_needs_a_guardian_and_nothing_is_saved(
 
 
 def test_with_a_guardian_a_possible_child_is_registered_and_flagged(client_for, caseworker, team):
-    response = _post(client_for(caseworker), team, estimated_age="15",
-                     guardian_name="Rosa Mamani", guardian_relationship="aunt")
+    response = _post(
+        client_for(caseworker),
+        team,
+        estimated_age="15",
+        guardian_name="Rosa Mamani",
+        guardian_relationship="aunt",
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.is_child
@@ -193,3 +212,31 @@ def test_nothing_she_said_is_in_the_flash_message_or_the_event(client_for, casew
     assert event.case_code == case.code
     for value in event.__dict__.values():
         assert "Lucía" not in str(value) and "Quispe" not in str(value)
+
+
+def test_one_submission_only_checks_and_asks_for_confirmation(client_for, caseworker, team):
+    """An Enter in the first name field sends the form once: no case may exist after it."""
+    response = _post(client_for(caseworker), team, confirm=None)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "No existing record found" in body
+    assert 'name="confirm" value="on"' in body
+    assert Case.objects.count() == 0
+    assert not AccessEvent.objects.filter(action=Action.CASE_REGISTERED).exists()
+
+
+def test_the_first_button_of_the_answer_checks_again_and_never_registers(
+    client_for, caseworker, team
+):
+    body = _post(client_for(caseworker), team, confirm=None).content.decode()
+    form = body.split('class="intake-form"', 1)[1]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    # The browser's implicit submission (Enter) presses the first submit button.
+    assert 'name="confirm"' not in first_button
+    assert 'name="register_anyway"' not in first_button
+
+
+def test_the_confirmation_registers_the_case(client_for, caseworker, team):
+    response = _post(client_for(caseworker), team)
+    assert response.status_code == 302
+    assert Case.objects.count() == 1

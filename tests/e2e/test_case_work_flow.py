@@ -77,7 +77,15 @@ def _register_and_work_the_case(visit, caseworker, *, check) -> Case:
     form.locator("select[name=nationality]").select_option("VE")
     form.locator("input[name=languages][value=es]").check()
     check("flow-1-intake")
+    # The first press only checks for an existing record; its answer takes focus, and
+    # the case exists only after "Register the case" (issue 18).
     _submit(page, form)
+    answer = page.locator(".check-result")
+    expect(answer).to_be_focused()
+    assert not Case.objects.filter(owner=caseworker).exists()
+    check("flow-1b-intake-checked")
+    form.locator("button[name=confirm]").click()
+    page.wait_for_load_state()
 
     # The case page: its h1 names the case by code (never her name); the header shows the
     # code and, under it, her name.

@@ -68,6 +68,12 @@ def test_the_intake_and_a_section_in_the_browser(
     expect(page.locator(".duplicate-warning")).to_be_visible()
     _check(visit, "intake-start-duplicate")
 
+    # The answer takes focus; Enter in a field only checks again, never registers.
+    expect(page.locator(".duplicate-warning")).to_be_focused()
+    page.locator("input[name=given_names]").press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator(".duplicate-warning")).to_be_visible()
+    assert page.url.endswith(reverse("cases:intake_start"))
     page.locator("button[name=register_anyway]").click()
     page.wait_for_load_state()
     case_id = page.url.rstrip("/").split("/")[-1]
