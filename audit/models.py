@@ -98,6 +98,7 @@ class Action(models.TextChoices):
     SHRED_REQUESTED = "shred.requested", _("Shredding requested")
     SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
     SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
+    CASE_DISCARDED = "case.discarded", _("New case discarded by the person who registered it")
     # Referrals (referrals/): one action per workflow step, and the looks at them.
     REFERRAL_CREATED = "referral.created", _("Referral drafted")
     REFERRAL_UPDATED = "referral.updated", _("Referral draft changed")

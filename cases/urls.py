@@ -48,6 +48,7 @@ urlpatterns = [
     path("<uuid:case_id>/close/", management.close, name="close"),
     path("<uuid:case_id>/reopen/", management.reopen, name="reopen"),
     path("<uuid:case_id>/shred/", management.shred_request, name="shred_request"),
+    path("<uuid:case_id>/discard/", management.discard, name="discard"),
     path("emergency/", management.emergency_access, name="emergency_access"),
     path("shredding/", management.shred_requests, name="shred_requests"),
     path("shredding/<uuid:request_id>/confirm/", management.shred_confirm, name="shred_confirm"),

@@ -164,6 +164,13 @@ class ReopenForm(forms.Form):
     )
 
 
+class DiscardForm(forms.Form):
+    understood = forms.BooleanField(
+        label=_("I registered this case by mistake. Destroy what was entered; it can never "
+                "be read again."),
+    )
+
+
 class ShredRequestForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"), choices=v.ShredReason.choices, widget=forms.RadioSelect

@@ -524,13 +524,7 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
         raise PermissionDenied
     now = timezone.now()
     survivor = Survivor.objects.select_for_update().get(pk=shred_request.survivor_id)
-    survivor.shredded_at = now
-    # Blind indexes would still confirm a guessed name; nothing may tie her to it now.
-    survivor.name_key = None
-    survivor.save(update_fields=["shredded_at", "name_key"])
-    for document in SurvivorDocument.objects.filter(survivor=survivor):
-        document.number_key = None
-        document.save(update_fields=["number_key"])
+    _erase_survivor(survivor, now)
     shred_request.status = ShredRequest.Status.CONFIRMED
     shred_request.decided_by = actor
     shred_request.decided_at = now
@@ -548,6 +542,82 @@ def confirm_shredding(*, actor: User, shred_request: ShredRequest) -> None:
     # half-erased, and the request stays waiting for its key (``key_destroyed_at`` empty)
     # until ``finish_shredding`` completes it.
     transaction.on_commit(lambda: _destroy_key_quietly(request_id, actor=actor))
+
+
+def _erase_survivor(survivor: Survivor, now) -> None:
+    """Mark her shredded and drop the blind indexes; the key goes after commit."""
+    survivor.shredded_at = now
+    # Blind indexes would still confirm a guessed name; nothing may tie her to it now.
+    survivor.name_key = None
+    survivor.save(update_fields=["shredded_at", "name_key"])
+    for document in SurvivorDocument.objects.filter(survivor=survivor):
+        document.number_key = None
+        document.save(update_fields=["number_key"])
+
+
+# --- discarding a case registered by mistake ---------------------------------------
+# A case that still holds only its start form, registered today, may be discarded by the
+# person who registered it, without the two-person shredding: nobody else has seen it and
+# nothing was added, so nothing is lost that the two-person rule protects. Anything more
+# (an edit, a note, a share, someone else's look) and it takes the shredding.
+
+# What a start form alone leaves in the access log: its registration and its maker's looks.
+_START_FORM_ONLY = (Action.CASE_REGISTERED, Action.CASE_VIEWED, Action.CASE_HISTORY_VIEWED)
+
+
+def can_discard(actor: User, case: Case) -> bool:
+    """True if ``actor`` registered ``case`` today and it holds only its start form."""
+    if case.owner_id != actor.pk or case.survivor.is_shredded:
+        return False
+    events = AccessEvent.objects.filter(
+        organization_id=case.organization_id, case_code=case.code
+    )
+    registered = events.filter(action=Action.CASE_REGISTERED).order_by("occurred_at").first()
+    if registered is None or registered.actor_id != actor.pk:
+        return False
+    if timezone.localdate(registered.occurred_at) != timezone.localdate():
+        return False
+    return not events.exclude(action__in=_START_FORM_ONLY, actor=actor).exists()
+
+
+@transaction.atomic
+def discard_new_case(*, actor: User, case: Case) -> Case:
+    """Discard a case registered by mistake: her data key is destroyed once this commits
+    and the case is closed; only its code and coded fields remain, as after shredding."""
+    _require(actor, case, Access.MANAGE)
+    case = _locked_case(case)
+    if not can_discard(actor, case):
+        raise ValidationError(
+            _(
+                "Only the person who registered a case can discard it, on the day she "
+                "registered it, while it holds nothing but its start form. Ask your "
+                "supervisor for shredding instead."
+            )
+        )
+    now = timezone.now()
+    survivor = Survivor.objects.select_for_update().get(pk=case.survivor_id)
+    _erase_survivor(survivor, now)
+    _make_inert(survivor, actor=actor, now=now)
+    case.status = v.CaseStatus.CLOSED
+    case.closed_on = timezone.localdate()
+    case.save(update_fields=["status", "closed_on", "updated_at"])
+    record_event(
+        action=Action.CASE_DISCARDED, actor=actor, target=case, case_code=case.code
+    )
+    survivor_id = case.survivor_id
+
+    def destroy_key() -> None:
+        # No shredding request to keep it pending: a failure is logged without content,
+        # and vault_status fails on a shredded owner that still has a key.
+        try:
+            vault.shred_owner(survivor_id, actor=actor)
+        except Exception as error:  # noqa: BLE001 - reported by vault_status until shredded
+            logger.error("cases: data key of discarded survivor %s NOT destroyed (%s)",
+                         survivor_id, type(error).__name__)
+
+    # After commit, as the vault asks: a failure leaves data readable, never half-erased.
+    transaction.on_commit(destroy_key)
+    return case
 
 
 def _make_inert(survivor: Survivor, *, actor: User, now) -> None:

@@ -28,6 +28,7 @@ from cases.models import Case, LinkGroup
 from cases.opening import Opened, Opener
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
 from cases.sections import SectionRequest, build_sections
+from cases.services import management as management_services
 from cases.services import work as work_services
 from cases.summary import case_summary
 from core.labels import label, labels
@@ -231,7 +232,7 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "linked_groups": linked_groups,
         "episodes": episodes,
         "edit_links": _edit_links(case, access) if not shredded else [],
-        "management_links": _management_links(case, access),
+        "management_links": _management_links(case, access, request.user),
         "history_url": reverse("cases:case_history", kwargs={"case_id": case.pk}),
     }
     # The sections other apps add (cases/sections.py): her referrals, for one.
@@ -265,7 +266,7 @@ def _edit_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
     ]
 
 
-def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
+def _management_links(case: Case, access: CaseAccess, user: Any) -> list[tuple[str, str]]:
     if case.survivor.is_shredded:
         # A shredded case is inert: the services refuse every step, so none is offered.
         return []
@@ -278,6 +279,9 @@ def _management_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
         if name == "cases:shred_request" and case.survivor.is_shredded:
             continue
         links.append((reverse(name, kwargs={"case_id": case.pk}), title))
+    if access.allows(Access.MANAGE) and management_services.can_discard(user, case):
+        links.append((reverse("cases:discard", kwargs={"case_id": case.pk}),
+                      _("Discard: registered by mistake")))
     return links
 
 

@@ -23,6 +23,7 @@ from audit.services import record_event
 from cases.forms.management import (
     AssignForm,
     CloseForm,
+    DiscardForm,
     EmergencyAccessForm,
     ReopenForm,
     ShareForm,
@@ -189,6 +190,28 @@ def reopen(request: HttpRequest, case_id: object) -> HttpResponse:
             return redirect("cases:case_detail", case_id=case.pk)
     return _render(request, "cases/manage/reopen.html", access, form=form,
                    recorded=request.method != "POST", purpose="reopen")
+
+
+# --- discard a case registered by mistake ----------------------------------------------
+
+
+@login_required
+def discard(request: HttpRequest, case_id: object) -> HttpResponse:
+    access = _fetch(request, case_id, needed=Access.MANAGE, purpose="discard")
+    case = access.case
+    # Bound on any POST: an unticked box sends nothing but must still be refused aloud.
+    form = DiscardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discard_new_case(actor=request.user, case=case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Case %(code)s was discarded.") % {"code": case.code})
+            return redirect("home")
+    return _render(request, "cases/manage/discard.html", access, form=form,
+                   allowed=services.can_discard(request.user, case),
+                   recorded=request.method != "POST", purpose="discard")
 
 
 # --- emergency access -----------------------------------------------------------------

@@ -282,6 +282,9 @@ VALID_POST: dict[str, Callable[[World], dict] | None] = {
     "reopen": lambda w: {"reason": v.ReopenReason.NEW_NEED},
     "assign": lambda w: {"assignee": f"{w.team.pk}:{w.teammate.pk}"},
     "shred_request": lambda w: {"reason": v.ShredReason.SURVIVOR_REQUEST, "understood": "on"},
+    # GET only here: this world's case holds more than its start form, so a discard is
+    # refused; the discard's own events: tests/cases/test_manage_discard.py.
+    "discard": None,
 }
 # Views that answer GET and POST; the others answer one of them (405 for the other,
 # with no event: tests/cases/test_access_matrix.py).

@@ -69,6 +69,7 @@ ROUTES: dict[str, Row] = {
     "reopen":               Row(MANAGE),
     "assign":               Row(SUPERVISE),
     "shred_request":        Row(SUPERVISE),
+    "discard":              Row(MANAGE),
 }
 
 # Who is who around the case (fixtures), and her access level on it.
