@@ -60,12 +60,19 @@ def _hidden_focus_stops(page, presses: int) -> list[str]:
     page.keyboard.press("End")
     for _ in range(presses):
         page.keyboard.press("Shift+Tab")
-        # Chromium scrolls a newly focused control into view a moment after the key.
-        page.wait_for_timeout(30)
         under = page.evaluate(
             """async () => {
-              // Measure after the browser has laid out and scrolled for the new focus.
-              await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+              // Measure once the browser has finished scrolling for the new focus (it
+              // scrolls a moment after the key, later on a busy machine): the scroll
+              // position unchanged over several frames, or at most half a second.
+              const frame = () => new Promise(done => requestAnimationFrame(done));
+              const started = performance.now();
+              let last = -1, still = 0;
+              while (still < 4 && performance.now() - started < 500) {
+                await frame();
+                still = window.scrollY === last ? still + 1 : 0;
+                last = window.scrollY;
+              }
               const el = document.activeElement, nav = document.querySelector('.section-nav');
               if (!el || !nav || nav.contains(el) || el === document.body) return null;
               const r = el.getBoundingClientRect(), n = nav.getBoundingClientRect();
