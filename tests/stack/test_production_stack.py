@@ -102,7 +102,7 @@ def register_intake(page, stack: Stack, given: str, family: str) -> str:
 
 def case_name_shown(page, stack: Stack, case_id: str) -> str:
     page.goto(f"{stack.url}/cases/{case_id}/")
-    return page.locator("h1.case-name").inner_text()
+    return page.locator(".case-name").first.inner_text()
 
 
 def mails_with(stack: Stack, needle: str) -> list[email.message.Message]:
