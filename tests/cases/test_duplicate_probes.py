@@ -46,6 +46,8 @@ def probe(client, user, *, language="en", **fields):
         "given_names": "JOSE",
         "family_names": "PEREZ",
         "birth_date": "1990-01-15",
+        # The intake's confirming step (issue 18): it never bypasses a possible duplicate.
+        "confirm": "on",
         **fields,
     }
     return client.post(INTAKE_URL, data, HTTP_ACCEPT_LANGUAGE=language)
