@@ -32,10 +32,14 @@ class RequestIdMiddleware:
         finally:
             context.unbind(token)
         response["X-Request-ID"] = request_id
-        # One line per request. The path only: a query string may hold what someone typed
-        # into a search box (a name).
+        # One line per request, naming the page by its URL pattern, never the path as
+        # sent: a query string may hold what someone typed into a search box (a name), and
+        # a path may hold a one-time secret (an invitation link's token). A path that
+        # matched no page is not repeated either.
+        match = getattr(request, "resolver_match", None)
+        page = f"/{match.route}" if match is not None else "(no page)"
         request_logger.info(
-            "%s %s %s %s %.0fms", request_id, request.method, request.path,
+            "%s %s %s %s %.0fms", request_id, request.method, page,
             response.status_code, (time.monotonic() - started) * 1000,
         )
         return response

@@ -22,6 +22,21 @@ def test_every_request_is_one_line_with_its_request_id_and_no_query(caplog):
     assert "María" not in line and "q=" not in line
 
 
+@pytest.mark.django_db
+def test_a_secret_in_the_path_is_not_logged(caplog):
+    caplog.set_level(logging.INFO, logger="amparo.request")
+    token = "0123456789abcdefSECRETTOKENabcdef"
+
+    Client().get(f"/accounts/invitation/{token}/")
+    Client().get(f"/no-such-page/{token}/")
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "amparo.request"]
+    assert len(lines) == 2
+    assert all(token not in line for line in lines)
+    assert " GET /accounts/invitation/<str:token>/ " in lines[0]
+    assert " GET (no page) 404 " in lines[1]
+
+
 def test_time_stamps_are_utc_whatever_the_time_zone():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hola", None, None)
     record.created, record.msecs = 0.25, 250.0  # 1970-01-01 00:00:00.250 UTC

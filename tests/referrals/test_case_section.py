@@ -17,7 +17,8 @@ def case_url(case):
 
 
 def test_referrals_registers_its_section_of_the_case_page():
-    assert [s.anchor for s in sections.registered()] == ["referrals"]
+    # Referrals' own section, registered in its ready(); apps above (plans) add theirs.
+    assert "referrals" in [s.anchor for s in sections.registered()]
 
 
 def test_the_referrals_section_sits_after_follow_ups_and_before_notes(
@@ -49,7 +50,9 @@ def test_a_section_is_built_for_the_person_and_case_the_page_fetched(
         response = client_for(person).get(case_url(case))
         assert response.status_code == 200
         built = {s.anchor: s.count for s in response.context["added_sections"]}
-        assert built == {"referrals": 0, "extras": 2}
+        assert {"referrals": built["referrals"], "extras": built["extras"]} == {
+            "referrals": 0, "extras": 2,
+        }
         assert response.context["extras"] == ["one", "two"]
 
     assert seen == [(caseworker, case, True), (viewer, case, False)]

@@ -139,8 +139,10 @@ INVITATION = re.compile(r"https://\S+/accounts/invitation/[A-Za-z0-9_-]+/")
 
 def mail_body(message: email.message.Message) -> str:
     parts = message.walk() if message.is_multipart() else [message]
-    return "".join(part.get_payload(decode=True).decode() for part in parts
-                   if part.get_content_type() == "text/plain")
+    return "".join(
+        part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        for part in parts if part.get_content_type() == "text/plain"
+    )
 
 
 def follow_invitation(browser, stack: Stack, link: str, password: str):
