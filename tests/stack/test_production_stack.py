@@ -139,8 +139,10 @@ INVITATION = re.compile(r"https://\S+/accounts/invitation/[A-Za-z0-9_-]+/")
 
 def mail_body(message: email.message.Message) -> str:
     parts = message.walk() if message.is_multipart() else [message]
+    # The sink kept the message as text, so an 8-bit body comes back as bytes that are not
+    # quite its charset's: the link is ASCII, and "replace" spares the rest.
     return "".join(
-        part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8", "replace")
         for part in parts if part.get_content_type() == "text/plain"
     )
 
