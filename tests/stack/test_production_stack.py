@@ -92,9 +92,12 @@ def register_intake(page, stack: Stack, given: str, family: str) -> str:
     page.locator("input[name=birth_date]").fill("1994-03-02")
     page.locator("main button[type=submit]").first.click()
     page.wait_for_load_state()
-    if page.locator("button[name=register_anyway]").count():
-        page.locator("button[name=register_anyway]").click()
-        page.wait_for_load_state()
+    # The first submission only checks for an existing record; then she registers.
+    for button in ("button[name=confirm]", "button[name=register_anyway]"):
+        if page.locator(button).count():
+            page.locator(button).click()
+            page.wait_for_load_state()
+            break
     match = re.search(r"/cases/([0-9a-f-]{36})/", page.url)
     assert match, page.url
     return match.group(1)
