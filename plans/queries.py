@@ -15,11 +15,12 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.denials import get_or_deny
 from audit.models import Action
 from cases import vocabularies as cv
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
 from plans import vocabularies as pv
-from plans.models import AssistanceEntry, Plan
+from plans.models import AssistanceEntry, Goal, GoalAction, Plan
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -133,3 +134,29 @@ def assistance_by_category(
         entries = entries.filter(started_on__lte=until)
     rows = entries.order_by().values_list("category").annotate(n=Count("pk"))
     return dict(rows)
+
+
+# --- parts of one case's plan, for the views that already hold its access ---------------
+# Each is scoped to the case that get_plan_for_user returned: a part of another case's plan
+# is a recorded denial and 404, as if it did not exist.
+
+
+def goal_of_case(case, goal_id: object, *, actor: User, action: str) -> Goal:
+    return get_or_deny(Goal.objects.filter(plan__case=case), goal_id, actor=actor,
+                       action=action, target_type="goal")
+
+
+def action_of_case(case, action_id: object, *, actor: User, action: str) -> GoalAction:
+    return get_or_deny(GoalAction.objects.filter(goal__plan__case=case), action_id,
+                       actor=actor, action=action, target_type="goalaction")
+
+
+def assistance_entry_of_case(
+    case, entry_id: object, *, actor: User, action: str
+) -> AssistanceEntry:
+    return get_or_deny(
+        AssistanceEntry.objects.filter(case=case).select_related(
+            "provider", "referral__offering"
+        ),
+        entry_id, actor=actor, action=action, target_type="assistanceentry",
+    )

@@ -23,7 +23,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.denials import get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.opening import Opener
@@ -31,9 +30,9 @@ from cases.queries import Access
 from cases.summary import case_summary
 from core.forms import add_service_errors
 from plans import forms as plan_forms
-from plans import services
+from plans import queries, services
 from plans import vocabularies as pv
-from plans.models import AssistanceEntry, Goal, GoalAction, Plan
+from plans.models import Goal, Plan
 from plans.queries import PlanAccess, assistance_of_case, get_plan_for_user
 from vault.scope import key_scope
 
@@ -291,8 +290,7 @@ def add_goal(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 def _goal_of(request: HttpRequest, pa: PlanAccess, goal_id: Any, action: str) -> Goal:
     """A goal of this case's plan, or a recorded denial and 404 (as if it did not exist)."""
-    return get_or_deny(Goal.objects.filter(plan__case=pa.case), goal_id, actor=request.user,
-                       action=action, target_type="goal")
+    return queries.goal_of_case(pa.case, goal_id, actor=request.user, action=action)
 
 
 @_post_view
@@ -314,8 +312,8 @@ def add_action(request: HttpRequest, case_id: Any, goal_id: Any) -> HttpResponse
 @_post_view
 def update_action(request: HttpRequest, case_id: Any, action_id: Any) -> HttpResponse:
     pa = _work(request, case_id)
-    action = get_or_deny(GoalAction.objects.filter(goal__plan__case=pa.case), action_id,
-                         actor=request.user, action=Action.PLAN_CHANGED, target_type="goalaction")
+    action = queries.action_of_case(pa.case, action_id, actor=request.user,
+                                    action=Action.PLAN_CHANGED)
     form = plan_forms.ActionStatusForm(request.POST, action_id=action.pk)
     return _submit_on_plan_page(
         request, pa, form, key=f"status-{action.pk}",
@@ -486,11 +484,8 @@ def final_review(request: HttpRequest, case_id: Any) -> HttpResponse:
 @_page_view
 def confirm_assistance(request: HttpRequest, case_id: Any, entry_id: Any) -> HttpResponse:
     pa = _for_page(request, case_id, needed=Access.WORK, action=Action.ASSISTANCE_CONFIRMED)
-    entry = get_or_deny(
-        AssistanceEntry.objects.filter(case=pa.case).select_related("provider",
-                                                                    "referral__offering"),
-        entry_id, actor=request.user, action=Action.ASSISTANCE_CONFIRMED,
-        target_type="assistanceentry",
+    entry = queries.assistance_entry_of_case(
+        pa.case, entry_id, actor=request.user, action=Action.ASSISTANCE_CONFIRMED
     )
     opener = Opener(request.user)
     labels = _action_labels(_opened_goals(pa.plan, opener))
