@@ -74,6 +74,9 @@ class Action(models.TextChoices):
         _("Duplicate-detection indexes recomputed"),
     )
     CASE_LIST_VIEWED = "case.list_viewed", _("Case list viewed")
+    # One per case a list, search, home page or export showed (cases.sightings): the
+    # case's trail names everyone who saw her name, not only those who opened the case.
+    CASE_LISTED = "case.listed", _("Case shown in a list")
     CASE_VIEWED = "case.viewed", _("Case viewed")
     CASE_HISTORY_VIEWED = "case.history_viewed", _("Case history viewed")
     CASE_REGISTERED = "case.registered", _("Intake registered")

@@ -380,6 +380,9 @@ AMPARO_SITE_URL = env_str(
 # --- audit: anomaly rules (the auditor's pages) -------------------------------
 # A person opening more than this many distinct cases within an hour.
 AMPARO_ANOMALY_CASES_PER_HOUR = env_int("AMPARO_ANOMALY_CASES_PER_HOUR", 15)
+# A person seeing more than this many distinct cases outside her own caseload in lists,
+# searches, home pages and exports within an hour (a page of the case list holds 50).
+AMPARO_ANOMALY_LISTED_CASES_PER_HOUR = env_int("AMPARO_ANOMALY_LISTED_CASES_PER_HOUR", 100)
 # More than this many refused accesses by one person within an hour.
 AMPARO_ANOMALY_DENIALS_PER_HOUR = env_int("AMPARO_ANOMALY_DENIALS_PER_HOUR", 5)
 # Night, in TIME_ZONE's hours: from START (inclusive) to END (exclusive).

@@ -2,7 +2,9 @@
 
 An auditor asks first *who*: each person who touched the case, with her role and
 organisation, her first and last access, how many events of each action, and whether any
-was refused or used emergency access; and for a person, the same by case. The database
+was refused or used emergency access; and for a person, the same by case. Times a case was
+only shown in a list, a search, a home page or an export (``CASE_LISTED``) are counted
+apart from the actions: seeing a name is not opening the case, and both are on record. The database
 does the summing: two aggregate queries whatever the number of events (one row per person
 or case, then one per person or case and action), never the events brought into Python.
 """
@@ -21,6 +23,8 @@ from core.labels import label
 
 # Emergency access: opening it, and everything done through it.
 EMERGENCY = Q(action__startswith="emergency_access.") | Q(action=Action.REFERRAL_SENT_EMERGENCY)
+# Shown in a list, not opened (cases.sightings): a column of its own.
+LISTED = Q(action=Action.CASE_LISTED)
 
 
 @dataclass
@@ -45,6 +49,7 @@ class AccessLine:
     total: int
     denied: int
     emergency: int
+    listed: int = 0  # shown in lists, searches, home pages and exports, not opened
     actions: list[ActionCount] = field(default_factory=list)
 
     @property
@@ -68,6 +73,7 @@ def _summarise(events: QuerySet[AccessEvent], key: str) -> list[AccessLine]:
             total=Count("id"),
             denied=Count("id", filter=Q(outcome=Outcome.DENIED)),
             emergency=Count("id", filter=EMERGENCY),
+            listed=Count("id", filter=LISTED),
         )
         .order_by("-last_at", key)
     )
@@ -75,13 +81,14 @@ def _summarise(events: QuerySet[AccessEvent], key: str) -> list[AccessLine]:
         row[key]: AccessLine(
             key=row[key], role=row["role"] or "", organization=row["organization"] or "",
             first_at=row["first_at"], last_at=row["last_at"], total=row["total"],
-            denied=row["denied"], emergency=row["emergency"],
+            denied=row["denied"], emergency=row["emergency"], listed=row["listed"],
         )
         for row in rows
     }
     per_action: dict[str, list[ActionCount]] = defaultdict(list)
     counted = (
-        events.values_list(key, "action").annotate(count=Count("id")).order_by(key, "-count")
+        events.exclude(LISTED)
+        .values_list(key, "action").annotate(count=Count("id")).order_by(key, "-count")
     )
     for value, action, count in counted:
         per_action[value].append(ActionCount(action=action, count=count))

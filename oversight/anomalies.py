@@ -5,7 +5,12 @@ Each rule reads the events it is given (already scoped to the auditor's organisa
 many. Thresholds are settings:
 
 - ``many_cases``: a person opened more than ``AMPARO_ANOMALY_CASES_PER_HOUR`` distinct
-  cases within any 60 minutes (allowed events carrying a case code);
+  cases within any 60 minutes (allowed events carrying a case code, but not a case's
+  mere showing in a list);
+- ``many_listed``: a person saw more than ``AMPARO_ANOMALY_LISTED_CASES_PER_HOUR``
+  distinct cases outside her own caseload (cases she does not own) in lists, searches,
+  home pages and exports within any 60 minutes (``CASE_LISTED`` events,
+  ``cases.sightings``): paging through a thousand names without opening one;
 - ``night``: a person did something between ``AMPARO_ANOMALY_NIGHT_START`` and
   ``AMPARO_ANOMALY_NIGHT_END`` o'clock, local time (TIME_ZONE);
 - ``outside_teams``: a person reached a case whose team is not one of hers (as member or
@@ -23,7 +28,10 @@ many. Thresholds are settings:
   case's code.
 
 The auditor's own reading of the log (``audit.*`` actions) is not an anomaly of the
-rules above, except that her exports are listed like everyone's.
+rules above, except that her exports are listed like everyone's. A case shown in a list
+(``CASE_LISTED``) is counted by ``many_listed`` only: the list page's own event is what
+``night`` lists, and a case outside her teams shows in a list only through a share or an
+emergency grant, which ``outside_teams`` finds when she opens it.
 
 The database does the reading: each rule is one query (or two) whose rows are its
 findings, never a week of events brought into Python. The two "within any 60 minutes"
@@ -75,6 +83,7 @@ def _is_export(action: str) -> bool:
 
 class Rule(enum.StrEnum):
     MANY_CASES = "many_cases"
+    MANY_LISTED = "many_listed"
     NIGHT = "night"
     OUTSIDE_TEAMS = "outside_teams"
     DENIALS = "denials"
@@ -88,6 +97,7 @@ class Rule(enum.StrEnum):
 
 RULE_LABELS = {
     Rule.MANY_CASES: _("Many cases in an hour"),
+    Rule.MANY_LISTED: _("Many others' cases seen in lists in an hour"),
     Rule.NIGHT: _("Activity at night"),
     Rule.OUTSIDE_TEAMS: _("Case outside her teams"),
     Rule.DENIALS: _("Repeated refusals"),
@@ -158,18 +168,20 @@ def _suspects(events: QuerySet[AccessEvent], key: str, counted: Count, more_than
     }
 
 
-def many_cases(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
-    limit = settings.AMPARO_ANOMALY_CASES_PER_HOUR
-    opened = (
-        _not_auditing(events)
-        .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
-        .exclude(case_code="")
-    )
-    suspects = _suspects(opened, "actor_id", Count("case_code", distinct=True), limit)
+def _not_listed(events: QuerySet[AccessEvent]) -> QuerySet[AccessEvent]:
+    return events.exclude(action=Action.CASE_LISTED)
+
+
+def _many_distinct_cases(
+    events: QuerySet[AccessEvent], rule: Rule, limit: int
+) -> list[Anomaly]:
+    """A finding per burst of more than ``limit`` distinct case codes of one person in
+    60 minutes, among ``events`` (allowed, with an actor and a case code)."""
+    suspects = _suspects(events, "actor_id", Count("case_code", distinct=True), limit)
     if not suspects:
         return []
     rows = (
-        opened.filter(actor_id__in=suspects)
+        events.filter(actor_id__in=suspects)
         .order_by("actor_id", "occurred_at", "id")
         .values_list("actor_id", "actor_username", "occurred_at", "case_code")
     )
@@ -179,9 +191,34 @@ def many_cases(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
         names[actor_id] = username
         keyed.append((actor_id, moment, code))
     return [
-        Anomaly(Rule.MANY_CASES, names[actor_id], actor_id, started, count)
+        Anomaly(rule, names[actor_id], actor_id, started, count)
         for actor_id, started, count in _bursts(keyed, more_than=limit)
     ]
+
+
+def _with_cases(events: QuerySet[AccessEvent], since: datetime) -> QuerySet[AccessEvent]:
+    return (
+        _not_auditing(events)
+        .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
+        .exclude(case_code="")
+    )
+
+
+def many_cases(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
+    opened = _not_listed(_with_cases(events, since))
+    return _many_distinct_cases(opened, Rule.MANY_CASES, settings.AMPARO_ANOMALY_CASES_PER_HOUR)
+
+
+def many_listed(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
+    # Her own caseload is what her lists are for: the cases she owns do not count.
+    own = Case.objects.filter(
+        organization_id=OuterRef("organization_id"), code=OuterRef("case_code"),
+        owner_id=OuterRef("actor_id"),
+    )
+    seen = _with_cases(events, since).filter(action=Action.CASE_LISTED).exclude(Exists(own))
+    return _many_distinct_cases(
+        seen, Rule.MANY_LISTED, settings.AMPARO_ANOMALY_LISTED_CASES_PER_HOUR
+    )
 
 
 def repeated_denials(events: QuerySet[AccessEvent], since: datetime) -> list[Anomaly]:
@@ -214,7 +251,7 @@ def night_activity(events: QuerySet[AccessEvent], since: datetime) -> list[Anoma
     else:
         at_night = Q(occurred_at__hour__gte=start, occurred_at__hour__lt=end)
     rows = (
-        _not_auditing(events)
+        _not_listed(_not_auditing(events))
         .filter(at_night, occurred_at__gte=since, actor__isnull=False)
         .order_by("-occurred_at", "-id")
         .values_list("actor_username", "actor_id", "occurred_at", "case_code", "action")
@@ -238,7 +275,7 @@ def outside_teams(events: QuerySet[AccessEvent], since: datetime) -> list[Anomal
         | Q(team__supervisors=OuterRef("actor_id"))
     )
     rows = (
-        _not_auditing(events)
+        _not_listed(_not_auditing(events))
         .filter(occurred_at__gte=since, outcome=Outcome.ALLOWED, actor__isnull=False)
         .exclude(case_code="")
         .exclude(action__in=DUTY_ACTIONS)
@@ -289,6 +326,7 @@ def duplicate_probes(events: QuerySet[AccessEvent], since: datetime) -> list[Ano
 
 RULES = {
     Rule.MANY_CASES: many_cases,
+    Rule.MANY_LISTED: many_listed,
     Rule.NIGHT: night_activity,
     Rule.OUTSIDE_TEAMS: outside_teams,
     Rule.DENIALS: repeated_denials,

@@ -28,6 +28,8 @@ WRITTEN_PURPOSES = {
     "dashboard": _("Home page"),
     "list": _("Case list"),
     "search": _("Search"),
+    "follow_ups": _("My follow-ups"),
+    "export": _("Organisation's case export"),
     "intake": _("Intake"),
     "identity": _("Identity"),
     "documents": _("Documents"),

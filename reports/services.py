@@ -1,4 +1,5 @@
-"""Exports: each one leaves its record and its access event in one transaction.
+"""Exports: each one leaves its record and its access event in one transaction (and the
+organisation's own export, one ``CASE_LISTED`` event per case it carries).
 
 The organisation's own export asks for a fresh authenticator code at the moment of
 export, even in a session that passed both factors long ago: whoever sits at an
@@ -19,6 +20,7 @@ from accounts.models import Role
 from accounts.services import confirmed_totp_device
 from audit.models import Action, Outcome
 from audit.services import record_event
+from cases import sightings
 from reports import ctdc, exports
 from reports.figures import Filters
 from reports.models import ExportKind, ExportRecord, IdentityReason
@@ -115,6 +117,14 @@ def _build_cases_export(
                      identity_reason=identity_reason, case_codes=codes, record_count=len(codes))
     record_event(action=Action.CASES_EXPORTED, actor=actor, target=record,
                  purpose=identity_reason or kind)
+    # The export's event names its record, whose codes only the export's own page reads:
+    # each exported case gets its own event too, so that the export shows in that case's
+    # "who accessed" and in the rule of cases seen outside her caseload (cases.sightings).
+    exported = set(codes)
+    sightings.record_sightings(
+        actor, [case for case in cases.only("pk", "code") if case.code in exported],
+        where=sightings.EXPORT,
+    )
     return CasesExport(record=record, content=content)
 
 

@@ -3,7 +3,8 @@
 ``workspace.views.home`` hands these roles over to ``caseworker_home`` and
 ``supervisor_home``; they join cases and referrals, which is why they live above both.
 Both show survivors' names, so each request opens them only for the rows shown and leaves
-one ``CASE_LIST_VIEWED`` event (purpose ``dashboard``), with no content. Recent changes
+one ``CASE_LIST_VIEWED`` event (purpose ``dashboard``), with no content, and one
+``CASE_LISTED`` per case whose name it shows (``cases.sightings``), in one INSERT. Recent changes
 come from the history tables and say only which case, what kind of record, and when:
 never what changed.
 """
@@ -26,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Role, User
 from audit.models import Action, Outcome
 from audit.services import record_event
+from cases import sightings
 from cases import vocabularies as v
 from cases.forms.lists import CLOSED_STATUSES
 from cases.listing import open_names, with_next_follow_up
@@ -152,9 +154,9 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
             )
         ).order_by("due_on")[: SECTION_ROWS * 2]
     )
-    open_names([*open_rows, *(f.case for f in follow_ups)], actor=user)
+    named = open_names([*open_rows, *(f.case for f in follow_ups)], actor=user)
     my_referrals = referral_queries.my_referrals(user)
-    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
+    sightings.record_list_page(user, named, where=sightings.DASHBOARD)
     return render(
         request,
         "workspace/my_work.html",
@@ -225,11 +227,13 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         with_next_follow_up(reviews_overdue).order_by("next_risk_review_on")[:SECTION_ROWS]
     )
     follow_ups = list(_follow_up_rows(overdue).order_by("due_on")[: SECTION_ROWS * 2])
-    open_names([*high_rows, *child_rows, *review_rows, *(f.case for f in follow_ups)], actor=user)
+    named = open_names(
+        [*high_rows, *child_rows, *review_rows, *(f.case for f in follow_ups)], actor=user
+    )
     to_approve = referral_queries.awaiting_approval(user)
     to_review = referral_queries.awaiting_review(user)
     late_referrals = referral_queries.overdue_for_supervisor(user)
-    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="dashboard")
+    sightings.record_list_page(user, named, where=sightings.DASHBOARD)
     return render(
         request,
         "workspace/team_home.html",
@@ -301,8 +305,8 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(_follow_up_rows(my_follow_ups_of(user, view)), FOLLOW_UPS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    open_names([row.case for row in rows], actor=user)
-    record_event(action=Action.CASE_LIST_VIEWED, actor=user, purpose="follow_ups")
+    named = open_names([row.case for row in rows], actor=user)
+    sightings.record_list_page(user, named, where=sightings.FOLLOW_UPS)
     return render(
         request,
         "workspace/my_follow_ups.html",

@@ -20,6 +20,7 @@ from audit.chain.sealing import (
     ON_COMMIT_LIMIT,
     chain_head,
     schedule_seal,
+    schedule_seals,
     seal_backlog,
     seal_pending,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "chain_seals",
     "link_hash",
     "schedule_seal",
+    "schedule_seals",
     "seal_backlog",
     "seal_pending",
     "verify_chain",

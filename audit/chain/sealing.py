@@ -280,12 +280,20 @@ def schedule_seal(event_id: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     the callback only notes the event ids: the next sealing, here or in another process,
     takes the events along. Events of a transaction that rolls back are never noted.
     """
+    schedule_seals([event_id], using=using)
+
+
+def schedule_seals(event_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """``schedule_seal`` for many events of one transaction (``record_events``)."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return
     connection = transaction.get_connection(using)
     if connection.in_atomic_block:
         for entry in connection.run_on_commit:
             if isinstance(entry[1], _SealAfterCommit):
-                entry[1].event_ids.append(event_id)
+                entry[1].event_ids.extend(event_ids)
                 return
     callback = _SealAfterCommit(using)
-    callback.event_ids.append(event_id)
+    callback.event_ids.extend(event_ids)
     transaction.on_commit(callback, using=using)
