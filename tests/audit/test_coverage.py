@@ -15,7 +15,10 @@ Two promises, each tested here:
 
 "Exactly one" counts the events of the request's person and of nobody (the system): the
 vault's own key bookkeeping (a new survivor's data key, a destroyed key) is a second
-fact the vault records about itself, counted apart and asserted where it happens.
+fact the vault records about itself, counted apart and asserted where it happens. A page
+that shows many cases (the lists, the search, the homes, the organisation's export) also
+leaves one ``CASE_LISTED`` per case shown (``cases.sightings``): counted apart too, and
+asserted exactly by each request's ``listed``.
 
 ``tests/cases/test_access_matrix.py`` remains the table of *who* gets which status on
 every case URL (with an empty form); this file reuses its world (``targets``,
@@ -432,6 +435,9 @@ class Request:
     status: int = 200
     events: int = 1  # 0 only where nothing of a survivor is read or written (say why)
     kwargs: Callable[[World], dict] | None = None
+    # Cases the page shows (names in lists, searches, homes; codes in an export): each
+    # leaves a CASE_LISTED event besides the request's own one (cases.sightings).
+    listed: int = 0
 
 
 def _pending(w: World):
@@ -476,14 +482,14 @@ def _ctdc_export(w: World) -> dict:
 
 OTHER_REQUESTS: list[Request] = [
     # homes: the caseworker's and supervisor's list her cases
-    Request("home", "caseworker"),
+    Request("home", "caseworker", listed=2),  # her two open cases
     Request("home", "supervisor"),
-    Request("my_follow_ups", "caseworker"),
+    Request("my_follow_ups", "caseworker", listed=1),  # the case of her follow-up
     Request("my_follow_ups", "auditor", status=403),
     # the case list and the name search
-    Request("cases:case_list", "caseworker"),
+    Request("cases:case_list", "caseworker", listed=2),
     Request("cases:case_list", "caseworker", "POST",
-            lambda w: {"full_name": "María José Pérez Salas"}),
+            lambda w: {"full_name": "María José Pérez Salas"}, listed=1),
     Request("cases:case_list", "auditor", status=403),
     Request("cases:case_list", "auditor", "POST", lambda w: {"full_name": "X"}, status=403),
     # intake: the blank form reads nothing; registering writes one event
@@ -519,7 +525,7 @@ OTHER_REQUESTS: list[Request] = [
     Request("reports:monthly", "viewer", status=403),
     # exports: the blank forms read nothing; the export itself is one event
     Request("reports:cases_export", "supervisor", events=0),
-    Request("reports:cases_export", "supervisor", "POST", _cases_export),
+    Request("reports:cases_export", "supervisor", "POST", _cases_export, listed=2),
     Request("reports:cases_export", "org_admin", status=403),
     Request("reports:cases_export", "caseworker", "POST", _cases_export, status=403),
     Request("reports:ctdc_export", "supervisor", events=0),
@@ -557,11 +563,17 @@ def test_each_other_survivor_request_leaves_exactly_one_event(
         response = _send(client, req.method, url, data)
 
     assert response.status_code == req.status
-    events = new_events(before)
+    everything = new_events(before)
+    events = [e for e in everything if e.action != Action.CASE_LISTED]
     expected = Outcome.DENIED if req.status in (403, 404) else Outcome.ALLOWED
     assert [(e.outcome, e.actor_id) for e in events] == [(expected, person.pk)] * req.events, (
         [(e.action, e.outcome) for e in events]
     )
+    sightings = [e for e in everything if e.action == Action.CASE_LISTED]
+    assert [(e.outcome, e.actor_id) for e in sightings] == [(Outcome.ALLOWED, person.pk)] * (
+        req.listed
+    ), [(e.case_code, e.purpose) for e in sightings]
+    assert len({e.case_code for e in sightings}) == req.listed
 
 
 # --- auditors' pages: recorded, and closed to everyone else ------------------------------

@@ -70,9 +70,12 @@ def test_the_export_opens_with_pyrage_and_holds_coded_fields_only(client_for, su
     rows = list(csv.DictReader(io.StringIO(plain)))
     assert sorted(r["case_code"] for r in rows) == sorted(c.code for c in cases)
     assert "given_names" not in rows[0] and "Quispe" not in plain
-    # one event, naming the record that lists the case codes
+    # one event naming the record that lists the case codes, and one in each case's trail
     events = _events(before)
-    assert [(e.action, e.outcome) for e in events] == [(Action.CASES_EXPORTED, Outcome.ALLOWED)]
+    assert [(e.action, e.outcome) for e in events] == [
+        (Action.CASES_EXPORTED, Outcome.ALLOWED)] + [(Action.CASE_LISTED, Outcome.ALLOWED)] * 5
+    assert sorted(e.case_code for e in events[1:]) == sorted(c.code for c in cases)
+    assert {(e.actor, e.purpose) for e in events[1:]} == {(supervisor, "export")}
     record = ExportRecord.objects.get(pk=events[0].target_id)
     assert sorted(record.case_codes) == sorted(c.code for c in cases)
     assert record.exported_by == supervisor and record.recipient_kind == "passphrase"
