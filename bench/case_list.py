@@ -9,7 +9,7 @@ supervisor, who sees them all. Then it requests, alternately so that machine noi
 both alike:
 
 - the real list page (``/cases/``): 50 rows, names opened through the vault, role check,
-  filter form, one audit event;
+  filter form, the page's audit event and one per case shown (51 rows, one INSERT);
 - a floor view: the same template and the same query (``visible_cases`` with the same
   annotations and pagination), with no decryption, no permission check and no audit.
 

@@ -1,6 +1,7 @@
 """Case rows as lists show them: the case list (``cases.views.lists``) and the homes
 (``workspace.dashboards``) fetch rows with ``with_next_follow_up`` and open only their
-names with ``open_names``; the caller records the page's one access event."""
+names with ``open_names``; the caller records the page's access event and one for each
+case shown (``cases.sightings.record_list_page``)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def open_names(cases: Iterable[Case], *, actor: User) -> list[Case]:
 
     Sets ``list_name`` (may be empty: not recorded), ``name_state`` ("" when open,
     "shredded" or "unreadable"), ``do_not_contact`` and ``follow_up_overdue``. The
-    caller records the access event for the page.
+    caller records the page's events (``cases.sightings.record_list_page``).
     """
     rows = list(cases)
     today = timezone.localdate()

@@ -73,6 +73,18 @@ def test_the_auditor_pages_show_seen_in_lists_apart(caseworker, supervisor, audi
     assert "Visto en listas" in page and code in page
 
 
+def test_the_auditors_home_is_not_flooded_by_a_page_of_sightings(
+    caseworker, supervisor, auditor, client_for
+):
+    from oversight.home import auditor_summary
+
+    many_cases(caseworker, 20)
+    _page(client_for(supervisor))
+    recent = auditor_summary(auditor)["recent_events"]
+    assert recent and Action.CASE_LISTED not in {e.action for e in recent}
+    assert (recent[0].action, recent[0].actor) == (Action.CASE_LIST_VIEWED, supervisor)
+
+
 # --- the anomaly ---------------------------------------------------------------------------
 
 
