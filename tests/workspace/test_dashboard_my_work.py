@@ -86,15 +86,23 @@ def test_a_teammates_cases_do_not_show_on_her_home(make_case, caseworker, teamma
     assert "Génesis" not in response.content.decode()
 
 
-def test_each_visit_leaves_one_event_without_content(make_case, caseworker, client_for):
+def test_each_visit_leaves_one_page_event_and_one_per_case_it_names(
+    make_case, caseworker, client_for
+):
     make_case(caseworker)
     client = client_for(caseworker)
-    before = AccessEvent.objects.count()
-    client.get("/")
-    assert AccessEvent.objects.count() == before + 1
-    event = AccessEvent.objects.latest("id")
-    assert (event.action, event.purpose, event.case_code) == (
+    before = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    context = client.get("/").context
+    page, *sightings = AccessEvent.objects.filter(pk__gt=before).order_by("pk")
+    assert (page.action, page.purpose, page.case_code) == (
         Action.CASE_LIST_VIEWED,
         "dashboard",
         "",
+    )
+    # Each case whose name the page shows, once (cases.sightings), with its code only.
+    rows = context["open_rows"]
+    named = {case.code for case in [*rows, *(f.case for f in context["follow_ups"])]}
+    assert named
+    assert sorted((e.action, e.purpose, e.case_code) for e in sightings) == sorted(
+        (Action.CASE_LISTED, "dashboard", code) for code in named
     )

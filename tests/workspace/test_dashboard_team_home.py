@@ -79,16 +79,24 @@ def test_another_teams_supervisor_sees_none_of_it(team_cases, other_supervisor, 
     assert "Andreína" not in response.content.decode()
 
 
-def test_each_visit_leaves_one_event_without_content(team_cases, supervisor, client_for):
+def test_each_visit_leaves_one_page_event_and_one_per_case_it_names(
+    team_cases, supervisor, client_for
+):
     client = client_for(supervisor)
-    before = AccessEvent.objects.count()
-    client.get("/")
-    assert AccessEvent.objects.count() == before + 1
-    event = AccessEvent.objects.latest("id")
-    assert (event.action, event.purpose, event.case_code) == (
+    before = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    context = client.get("/").context
+    page, *sightings = AccessEvent.objects.filter(pk__gt=before).order_by("pk")
+    assert (page.action, page.purpose, page.case_code) == (
         Action.CASE_LIST_VIEWED,
         "dashboard",
         "",
+    )
+    # Each case whose name the page shows, once (cases.sightings), with its code only.
+    rows = [*context["high_rows"], *context["child_rows"], *context["review_rows"]]
+    named = {case.code for case in [*rows, *(f.case for f in context["follow_ups"])]}
+    assert named
+    assert sorted((e.action, e.purpose, e.case_code) for e in sightings) == sorted(
+        (Action.CASE_LISTED, "dashboard", code) for code in named
     )
 
 
