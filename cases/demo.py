@@ -134,7 +134,7 @@ IDENTIFICATION_PLACES = (
 
 def _identification_place(code: str) -> str:
     places, weights = zip(*IDENTIFICATION_PLACES, strict=True)
-    return random.Random(code).choices(places, weights=weights)[0]
+    return random.Random(code).choices(places, weights=weights)[0]  # noqa: S311 - invented demo data
 
 
 def _only_through_the_office_for_some(number: int, channel: str) -> str:

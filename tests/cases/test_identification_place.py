@@ -14,7 +14,7 @@ from cases.services import intake
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def _profile(client, case, HTTP_ACCEPT_LANGUAGE="en", **values):  # noqa: N803
+def _profile(client, case, HTTP_ACCEPT_LANGUAGE="en", **values):
     return client.post(reverse("cases:edit_section", args=[case.pk, "profile"]),
                        {"trafficking_status": "possible", **values},
                        HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
