@@ -24,6 +24,7 @@ _NAVIGATION = {
         ("oversight:case_access", _("Who accessed a case")),
         ("oversight:grants", _("Emergency access reviews")),
         ("oversight:anomalies", _("Anomalies")),
+        ("export_audit:list", _("Exports")),
     ],
     Role.ORG_ADMIN: [
         ("accounts:user_list", _("People")),

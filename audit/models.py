@@ -151,6 +151,9 @@ class Action(models.TextChoices):
     MONTHLY_REPORT_VIEWED = "statistics.monthly_report_viewed", _("Monthly report viewed")
     CTDC_EXPORTED = "export.ctdc", _("Anonymised CTDC export downloaded")
     CASES_EXPORTED = "export.cases", _("Organisation's case export downloaded")
+    # The auditor's reading of the export records (reports/, /audit/exports/).
+    AUDIT_EXPORTS_VIEWED = "audit.exports_viewed", _("List of exports viewed")
+    AUDIT_EXPORT_VIEWED = "audit.export_viewed", _("Case codes of an export viewed")
 
 
 class Outcome(models.TextChoices):

@@ -23,8 +23,12 @@ from __future__ import annotations
 from typing import Any
 
 # The tables whose rows are written once and never changed: the access events, their
-# seals (the hash chain) and the auditors' reviews of emergency grants.
-APPEND_ONLY_TABLES = ("audit_accessevent", "audit_eventseal", "audit_grantreview")
+# seals (the hash chain), the auditors' reviews of emergency grants and the records of
+# what was exported (reports.ExportRecord, migration reports.0002). Named as tables, not
+# models, so that this layer imports nothing from above.
+APPEND_ONLY_TABLES = (
+    "audit_accessevent", "audit_eventseal", "audit_grantreview", "reports_exportrecord",
+)
 
 
 def _quote(connection: Any, name: str) -> str:

@@ -37,10 +37,14 @@ def drop_databases(names: tuple[str, str]) -> None:
 
 def configure(folder: Path, names: tuple[str, str]) -> None:
     """Django on the bench's databases, demo mode, keys under ``folder``."""
+    # The demo refuses any database but SQLite under VAR_DIR (config/guards.py), so the
+    # settings are read in development mode (development keys, PostgreSQL allowed), then
+    # DEBUG is switched off before anything runs: Django would otherwise keep every query
+    # in memory and slow the pages it times. The demo network is allowed by AMPARO_DEMO.
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "AMPARO_DEMO": "1",
+            "DEBUG": "1",
             "AMPARO_VAR_DIR": str(folder),
             "DATABASE_URL": f"{SERVER}/{names[0]}",
             "KEYS_DATABASE_URL": f"{SERVER}/{names[1]}",
@@ -48,8 +52,11 @@ def configure(folder: Path, names: tuple[str, str]) -> None:
             "LOG_LEVEL": "WARNING",
         }
     )
-    os.environ.pop("DEBUG", None)
+    os.environ.pop("AMPARO_DEMO", None)
     sys.path.insert(0, str(ROOT))
     import django
+    from django.conf import settings
 
     django.setup()
+    settings.DEBUG = False
+    settings.AMPARO_DEMO = True

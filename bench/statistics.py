@@ -7,7 +7,8 @@ It creates its own PostgreSQL databases (``amparo_bench_statistics`` and ``…_k
 then N cases straight into the tables (coded fields only: statistics never read a
 sealed value, so sealing names would only slow the seeding), with referrals on one case
 in three, follow-ups on one in two, re-trafficking check-ins on closed cases, a route
-with a country of exploitation on most, and consent to statistics on seven in ten.
+with a country of exploitation on most, consent to statistics on seven in ten, a place
+of identification on most and an assistance entry on one in two.
 
 It measures, first at N/10 cases and then at N:
 
@@ -99,6 +100,8 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
     from accounts.models import User
     from cases import vocabularies as v
     from cases.models import Case, Consent, FollowUp, RouteStop, Survivor
+    from plans import vocabularies as pv
+    from plans.models import AssistanceEntry
     from referrals.models import Referral, ServiceOffering
 
     owners = list(User.objects.filter(username__in=["lucia", "mateo"]).order_by("username"))
@@ -115,6 +118,7 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
     while done < count:
         size = min(BATCH, count - done)
         survivors, cases, referrals, follow_ups, stops, consents = [], [], [], [], [], []
+        assistance = []
         for i in range(size):
             number = start + done + i
             owner = owners[number % len(owners)]
@@ -140,6 +144,8 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
                 means_of_control=rng.sample(v.MeansOfControl.values, rng.randint(0, 4)),
                 recruitment_methods=rng.sample(v.RecruitmentMethod.values, rng.randint(0, 2)),
                 recruiter_relationship=rng.choice(["", *v.RecruiterRelationship.values]),
+                identification_place=rng.choice(["", "PE-LMA", "PE-LMA", "PE-LMA", "PE-CAL",
+                                                 *v.IdentificationPlace.values]),
             )
             survivors.append(survivor)
             cases.append(case)
@@ -174,8 +180,16 @@ def seed_cases(count: int, start: int, rng: random.Random) -> float:
                     due_on=max(due, case.closed_on or due), assignee=owner, created_by=owner,
                     done_at=now if rng.random() < 0.6 else None,
                     outcome=rng.choice(["", "reached_safe", "reached_concern", "not_reached"])))
+            if number % 2 == 1:
+                assistance.append(AssistanceEntry(
+                    id=uuid.uuid4(), case_id=case.id, survivor_id=survivor.id,
+                    category=rng.choice(pv.Area.values),
+                    started_on=opened + timedelta(days=rng.randint(0, 60)),
+                    provider=organization, source=pv.AssistanceSource.RECORDED,
+                    status=rng.choice(pv.AssistanceStatus.values), recorded_by=owner))
         for model, rows in ((Survivor, survivors), (Case, cases), (Consent, consents),
-                            (RouteStop, stops), (Referral, referrals), (FollowUp, follow_ups)):
+                            (RouteStop, stops), (Referral, referrals), (FollowUp, follow_ups),
+                            (AssistanceEntry, assistance)):
             copy_rows(model, rows)
         done += size
         print(f"seeded {start + done} cases", file=sys.stderr)

@@ -117,6 +117,25 @@ class DemoCasePlan:
     opened_days_ago: int
 
 
+# Where a Lima NGO's women were identified: mostly the capital and Callao, then the mining
+# and border regions. Drawn from the case code, so the rest of the demo's draws stay as
+# they were.
+IDENTIFICATION_PLACES = (
+    (v.IdentificationPlace.LIMA_METROPOLITAN, 10),
+    (v.IdentificationPlace.CALLAO, 3),
+    (v.IdentificationPlace.MADRE_DE_DIOS, 2),
+    (v.IdentificationPlace.LORETO, 1),
+    (v.IdentificationPlace.CUSCO, 1),
+    (v.IdentificationPlace.TUMBES, 1),
+    (v.IdentificationPlace.PUNO, 1),
+    (v.IdentificationPlace.OTHER_COUNTRY, 1),
+)
+
+
+def _identification_place(code: str) -> str:
+    places, weights = zip(*IDENTIFICATION_PLACES, strict=True)
+    return random.Random(code).choices(places, weights=weights)[0]  # noqa: S311 - invented demo data
+
 
 def _only_through_the_office_for_some(number: int, channel: str) -> str:
     """Every ninth case (from the eighth) is reached only through the office. The drawn
@@ -288,6 +307,7 @@ def _seed_one(
         ][: rng.randint(1, 3)],
         debt_amount=Decimal(rng.choice([3000, 3500, 4000])) if debt else None,
         debt_currency=v.Currency.USD if debt else "",
+        identification_place=_identification_place(case.code),
     )
     origin = plan.nationality if plan.nationality in PLACES else "VE"
     intake.set_route(

@@ -183,6 +183,13 @@ class Case(models.Model):
     )
     next_risk_review_on = models.DateField(_("next risk review"), null=True, blank=True)
 
+    # Where she was identified: a region, coded and not sealed (it identifies no one;
+    # docs/security.md). Counted by the statistics; not in the CTDC export (reports/ctdc.py).
+    identification_place = models.CharField(
+        _("place of identification"), max_length=16, choices=v.IdentificationPlace.choices,
+        blank=True,
+    )
+
     # Trafficking profile, coded.
     trafficking_status = models.CharField(
         _("trafficking status"),

@@ -343,3 +343,39 @@ class ReopenReason(models.TextChoices):
     NEW_NEED = "new_need", _("A new need for support")
     RISK_INCREASED = "risk_increased", _("Her risk increased")
     CLOSED_IN_ERROR = "closed_in_error", _("Closed in error")
+
+
+class IdentificationPlace(models.TextChoices):
+    """Where she was identified as a (possible) victim: a region of Peru by its ISO 3166-2:PE
+    code, or another country. A region, never a city or an address, so it is coded and
+    counted in clear like her nationality (docs/security.md); the places of her route,
+    which may be a street or a house, stay sealed."""
+
+    AMAZONAS = "PE-AMA", _("Amazonas")
+    ANCASH = "PE-ANC", _("Ancash")
+    APURIMAC = "PE-APU", _("Apurimac")
+    AREQUIPA = "PE-ARE", _("Arequipa")
+    AYACUCHO = "PE-AYA", _("Ayacucho")
+    CAJAMARCA = "PE-CAJ", _("Cajamarca")
+    CALLAO = "PE-CAL", _("Callao")
+    CUSCO = "PE-CUS", _("Cusco")
+    HUANCAVELICA = "PE-HUV", _("Huancavelica")
+    HUANUCO = "PE-HUC", _("Huanuco")
+    ICA = "PE-ICA", _("Ica")
+    JUNIN = "PE-JUN", _("Junin")
+    LA_LIBERTAD = "PE-LAL", _("La Libertad")
+    LAMBAYEQUE = "PE-LAM", _("Lambayeque")
+    LIMA_METROPOLITAN = "PE-LMA", _("Metropolitan Lima")
+    LIMA_REGION = "PE-LIM", _("Lima Region (outside Metropolitan Lima)")
+    LORETO = "PE-LOR", _("Loreto")
+    MADRE_DE_DIOS = "PE-MDD", _("Madre de Dios")
+    MOQUEGUA = "PE-MOQ", _("Moquegua")
+    PASCO = "PE-PAS", _("Pasco")
+    PIURA = "PE-PIU", _("Piura")
+    PUNO = "PE-PUN", _("Puno")
+    SAN_MARTIN = "PE-SAM", _("San Martin")
+    TACNA = "PE-TAC", _("Tacna")
+    TUMBES = "PE-TUM", _("Tumbes")
+    UCAYALI = "PE-UCA", _("Ucayali")
+    OTHER_COUNTRY = "other_country", _("Another country")
+    UNKNOWN = "unknown", _("Unknown")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("plans.urls")),
     path("referrals/", include("referrals.urls")),
+    path("audit/exports/", include("reports.audit_urls")),
     path("audit/", include("oversight.urls")),
     path("statistics/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

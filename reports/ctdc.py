@@ -44,6 +44,11 @@ from cases import vocabularies as cv
 from cases.models import Case, Consent, RouteStop
 
 QUASI_IDENTIFIERS = ("gender", "age", "citizenship", "country", "year")
+# Not exported: the place of identification (``Case.identification_place``). HTCDS has no
+# field for it, so it is not among the quasi-identifiers above whose combinations the
+# k-anonymity is computed over; adding a region of Peru to each row would split every
+# class into ~28 smaller ones, and a region unchecked by k would single women out. It
+# is counted on the statistics page instead, in bands.
 MAX_WITHHELD_SHARE = 0.05
 CHUNK = 2000
 

@@ -48,6 +48,7 @@ CODED_COLUMNS = (
     ("survivor__gender", "gender"),
     ("survivor__age_band", "age_band"),
     ("survivor__nationality", "nationality"),
+    ("identification_place", "identification_place"),
 )
 IDENTITY_FIELDS = (("given_names", "given_names"), ("family_names", "family_names"),
                    ("birth_date", "birth_date"))

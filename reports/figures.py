@@ -9,12 +9,9 @@ A view is a whole-month period, all of the reader's teams or one, all service ty
 one (the service type narrows the referral figures). Those are the only views the forms
 offer (reports/forms.py), which is what the suppression argument relies on.
 
-Not counted yet: assistance by category. The support plan and its assistance record
-(issue 16) are not in this branch; when they are, the figure is one more function here
-in the shape of ``follow_up_adherence`` (scope and filters in, one aggregate query, a
-``Figure`` of ``publish_table`` out), added to the list that ``statistics()`` returns.
-Nor the city of identification: the intake records no coded city (route places are
-sealed), so there is nothing to count without opening records.
+Assistance by category is counted from the plans' assistance record (``plans`` sits a
+layer below ``reports`` for that reason); the place of identification from the coded
+region the intake asks for (``Case.identification_place``), never from the sealed route.
 """
 
 from __future__ import annotations
@@ -33,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import vocabularies as cv
 from cases.models import Case, FollowUp
+from plans import vocabularies as pv
+from plans.models import AssistanceEntry
 from referrals import vocabularies as rv
 from referrals.models import Referral
 from reports.queries import Scope
@@ -370,8 +369,37 @@ def case_figures(cases: QuerySet[Case]) -> list[Figure]:
             ("age_band", str(_("Age band")), "survivor__age_band", cv.AgeBand.choices),
             ("gender", str(_("Gender")), "survivor__gender", cv.Gender.choices),
             ("risk", str(_("Current risk level")), "risk_level", cv.RiskLevel.choices),
+            # A region, not a city or an address: coded at intake, not sealed (docs/security.md).
+            ("identification_place", str(_("Place of identification")),
+             "identification_place", cv.IdentificationPlace.choices),
         ]),
     ]
+
+
+def assistance_by_category(scope: Scope, filters: Filters) -> Figure:
+    """Women who received each kind of assistance that began in the period, from the
+    plans' assistance record (entries still to confirm are not counted yet).
+
+    Women, not entries: a woman with five nights of shelter is one in the row, so a row
+    is a count of women like every other figure, published in the same bands. A woman
+    may have received several kinds, so there is no total."""
+    entries = AssistanceEntry.objects.filter(
+        case__in=scope.cases(filters.team_id),
+        started_on__gte=filters.first,
+        started_on__lt=filters.after_last,
+    ).exclude(status=pv.AssistanceStatus.TO_CONFIRM)
+    codes = [str(code) for code, _label in pv.Area.choices]
+    counts = entries.order_by().aggregate(**{
+        f"n{i}": Count("case", distinct=True, filter=Q(category=code))
+        for i, code in enumerate(codes)
+    })
+    by_code = {code: counts[f"n{i}"] for i, code in enumerate(codes)}
+    return Figure(
+        "assistance_by_category", str(_("Assistance received, by kind")),
+        publish_table(by_code, _choices(pv.Area.choices, blank=False)),
+        note=str(_("Women who received each kind of assistance that began in the period; "
+                   "a woman may count in several rows, so there is no total.")),
+    )
 
 
 FigureBuilder = Callable[[Scope, Filters], list[Figure]]
@@ -388,6 +416,7 @@ def statistics(scope: Scope, filters: Filters) -> Statistics:
         by_month,
         *case_figures(cases),
         *referral_figures(scope, filters),
+        assistance_by_category(scope, filters),
         follow_up_adherence(scope, filters),
         retrafficking_check_ins(scope, filters),
         open_cases_per_caseworker(scope, filters),

@@ -4,6 +4,8 @@
   the organisation's own export.
 - Organisation administrators: the cases of their whole organisation, as figures and
   the monthly report only (aggregates: they never read survivor content, so no export).
+- Auditors: no figures, but the records of the organisation's exports (who, when, what
+  kind, which case codes, the reason given), read through ``exports_for_auditor``.
 - Everyone else (caseworkers, auditors, partners): 403, recorded. Nobody ever reaches
   another organisation's cases: every scope starts from the reader's own organisation,
   and a team of another organisation is not among the teams one may choose.
@@ -18,9 +20,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from accounts.models import Role, Team
+from audit.denials import get_or_deny
 from audit.models import Outcome
 from audit.services import record_event
 from cases.models import Case
+from oversight.queries import require_auditor
+from reports.models import ExportRecord
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -68,3 +73,19 @@ def export_scope(user: User, *, action: str) -> Scope:
     if not (user.is_authenticated and user.has_role(*EXPORT_ROLES)):
         _refuse(user, action)
     return statistics_scope(user, action=action)
+
+
+def exports_for_auditor(user: User) -> QuerySet[ExportRecord]:
+    """The exports of the auditor's organisation, newest first; 403 (recorded) for anyone
+    else, as on every auditor's page (``oversight.queries.require_auditor``)."""
+    require_auditor(user)
+    return ExportRecord.objects.filter(organization_id=user.organization_id).select_related(
+        "exported_by", "team"
+    ).order_by("-exported_at", "-pk")
+
+
+def get_export_for_auditor(user: User, export_id: object, *, action: str) -> ExportRecord:
+    """One export of the auditor's organisation; another organisation's (or none) is a
+    recorded denial and 404, as if it did not exist."""
+    return get_or_deny(exports_for_auditor(user), export_id, actor=user, action=action,
+                       target_type="exportrecord")

@@ -3,12 +3,14 @@
 Each request leaves one access event: the statistics page and the report one look each
 (aggregates, but over survivors' records); an export one event, allowed or refused; a
 refusal by role one denied event. The blank export forms read nothing and leave none.
+The auditor's pages of exports leave one event each (the list, one export's codes).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -19,7 +21,15 @@ from audit.models import Action
 from audit.services import record_event
 from reports import charts, ctdc, figures, services
 from reports.forms import CasesExportForm, CtdcExportForm, MonthForm, ViewForm
-from reports.queries import export_scope, reporting_teams, statistics_scope
+from reports.queries import (
+    export_scope,
+    exports_for_auditor,
+    get_export_for_auditor,
+    reporting_teams,
+    statistics_scope,
+)
+
+EXPORTS_PAGE_SIZE = 50
 
 
 def _charted(result: figures.Statistics) -> list[dict]:
@@ -105,3 +115,25 @@ def ctdc_export(request: HttpRequest) -> HttpResponse:
         return response
     return render(request, "reports/ctdc_export.html",
                   {"form": form, "ctdc_k": settings.AMPARO_CTDC_K})
+
+
+@login_required
+@require_GET
+def auditor_exports(request: HttpRequest) -> HttpResponse:
+    """The auditor's list of her organisation's exports (DESIGN §8)."""
+    exports = exports_for_auditor(request.user)
+    page = Paginator(exports, EXPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_event(action=Action.AUDIT_EXPORTS_VIEWED, actor=request.user,
+                 target_type="exportrecord")
+    return render(request, "reports/auditor_exports.html", {"page": page})
+
+
+@login_required
+@require_GET
+def auditor_export(request: HttpRequest, export_id) -> HttpResponse:
+    """One export and the codes of the cases it held: codes only, never content."""
+    export = get_export_for_auditor(request.user, export_id, action=Action.AUDIT_EXPORT_VIEWED)
+    record_event(action=Action.AUDIT_EXPORT_VIEWED, actor=request.user,
+                 target_type="exportrecord", target_id=str(export.pk))
+    return render(request, "reports/auditor_export.html", {"export": export})

@@ -365,6 +365,12 @@ class ProfileForm(_CleanText):
     determined_by = forms.ChoiceField(
         label=_("Determined by"), choices=_blank(v.DeterminedBy.choices), required=False
     )
+    identification_place = forms.ChoiceField(
+        label=_("Place of identification"),
+        choices=_blank(v.IdentificationPlace.choices),
+        required=False,
+        help_text=_("The region where she was identified, not the town or the address."),
+    )
     exploitation_types = _checkboxes(_("Types of exploitation"), v.ExploitationType.choices)
     labour_industry = forms.ChoiceField(
         label=_("Industry (forced labour)"),
@@ -405,6 +411,7 @@ class ProfileForm(_CleanText):
     coded_fields = (
         "trafficking_status",
         "determined_by",
+        "identification_place",
         "exploitation_types",
         "labour_industry",
         "recruitment_methods",

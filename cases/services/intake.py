@@ -295,7 +295,7 @@ def update_safe_contact(*, actor: User, case: Case, contact: SafeContact) -> Non
 PROFILE_FIELDS = (
     "trafficking_status", "determined_by", "exploitation_types", "labour_industry",
     "recruitment_methods", "recruitment_platform", "recruiter_relationship",
-    "means_of_control", "debt_amount", "debt_currency",
+    "means_of_control", "debt_amount", "debt_currency", "identification_place",
 )
 
 

@@ -77,6 +77,9 @@ NAMESPACES: dict[str, str] = {
     "cases": SURVIVOR,
     # The auditor's pages read the log, never survivor content; each visit is recorded.
     "oversight": RECORDED,
+    # The auditor's pages of export records (codes, never content); each visit recorded
+    # (tests/reports/test_export_records.py).
+    "export_audit": RECORDED,
     # Sign-in, two factors, people and teams: recorded by tests/audit/test_sign_in_events.py
     # and test_user_management_events.py; no survivor data.
     "accounts": NOT_SURVIVOR,

@@ -31,7 +31,8 @@ pytestmark = [
 
 ROLE = f"amparo_app_test_{os.getpid()}"
 # A text column of each append-only table, to try to change.
-A_COLUMN = {"audit_accessevent": "purpose", "audit_eventseal": "hash", "audit_grantreview": "note"}
+A_COLUMN = {"audit_accessevent": "purpose", "audit_eventseal": "hash", "audit_grantreview": "note",
+            "reports_exportrecord": "kind"}
 
 
 @pytest.fixture
