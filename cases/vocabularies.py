@@ -343,3 +343,15 @@ class ReopenReason(models.TextChoices):
     NEW_NEED = "new_need", _("A new need for support")
     RISK_INCREASED = "risk_increased", _("Her risk increased")
     CLOSED_IN_ERROR = "closed_in_error", _("Closed in error")
+
+
+class RetentionKeepReason(models.TextChoices):
+    """Why a closed case is kept past its retention period. Coded on purpose: a free
+    text written about a survivor's case tends to carry her story, and this decision
+    needs none (the retention review's record is read by supervisors and auditors)."""
+
+    LEGAL_PROCEEDINGS = "legal_proceedings", _("Legal proceedings are still running")
+    SURVIVOR_ASKED = "survivor_asked", _("She asked us to keep her record")
+    RECENT_CONTACT = "recent_contact", _("She has been in contact recently")
+    RISK_REMAINS = "risk_remains", _("Her risk remains: we may need the record")
+    DONOR_OR_LAW = "donor_or_law", _("A law or a funding agreement requires it")
