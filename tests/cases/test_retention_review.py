@@ -275,7 +275,7 @@ def test_proposing_asks_the_org_admin_to_confirm_the_shredding(case, review, sup
     event = AccessEvent.objects.get(action=Action.SHRED_REQUESTED)
     assert (event.case_code, event.purpose) == (case.code, "retention_ended")
     # The supervisor cannot finish it alone; the org admin can.
-    with at(date(2025, 3, 12)), pytest.raises(ValidationError):
+    with at(date(2025, 3, 12)), pytest.raises(PermissionDenied):
         confirm_shredding(actor=supervisor, shred_request=shred_request)
     with at(date(2025, 3, 13)):
         confirm_shredding(actor=org_admin, shred_request=shred_request)
