@@ -522,8 +522,7 @@ def retention(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved. Closed cases are reviewed after this many "
                                         "years from now on."))
             return redirect("home")
-    return render(request, "accounts/retention.html", {"form": form},
-                  status=400 if form.is_bound else 200)
+    return render(request, "accounts/retention.html", {"form": form})
 
 
 @login_required

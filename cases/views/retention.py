@@ -40,8 +40,7 @@ def _queue_page(request: HttpRequest, *, failed: object = None, keep_form: KeepF
     # The refused form at the top level of the context too: base.html's error summary
     # looks for forms there, not inside the rows.
     context = {"rows": rows, "refused_form": keep_form or propose_form}
-    return render(request, "cases/retention/queue.html", context,
-                  status=400 if failed else 200)
+    return render(request, "cases/retention/queue.html", context)
 
 
 @login_required
