@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organization, User
 from audit.models import Action
 from audit.services import record_event
 from cases import vocabularies as v
@@ -83,14 +83,20 @@ def due_date(case: Case) -> date | None:
     return max(due, kept_until) if kept_until else due
 
 
-def _candidates():
+def _candidates(today: date):
     """Closed cases of survivors not shredded, with no open review and no shredding
-    request waiting (the per-case rule is checked in ``due_date``)."""
+    request waiting, closed at least their organisation's period ago (the exact rule,
+    follow-ups and her other cases, is ``due_date``'s; this only spares it the cases
+    closed too recently, with a few days' margin for the end of February)."""
+    periods = Q()
+    for organization in Organization.objects.only("pk", "retention_years"):
+        cutoff = add_months(today, -12 * organization.retention_years) + timedelta(days=3)
+        periods |= Q(organization_id=organization.pk, closed_on__lte=cutoff)
     return (
         Case.objects.filter(status__in=CLOSED_STATUSES, survivor__shredded_at__isnull=True)
+        .filter(periods)
         .exclude(retention_reviews__state=RetentionReview.State.OPEN)
         .exclude(survivor__shred_requests__status=ShredRequest.Status.PENDING)
-        .select_related("organization")
         .order_by("closed_on", "pk")
     )
 
@@ -104,7 +110,7 @@ def open_retention_reviews(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     opened = 0
-    for case_id in _candidates().values_list("pk", flat=True).iterator():
+    for case_id in _candidates(today).values_list("pk", flat=True).iterator():
         try:
             if _open_review(case_id, today):
                 opened += 1

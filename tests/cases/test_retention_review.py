@@ -90,6 +90,17 @@ def test_a_second_open_review_is_refused_by_the_database(case):
         RetentionReview.objects.create(case=case, due_on=date(2025, 6, 1))
 
 
+def test_a_case_closed_on_29_february_is_due_on_28_february(make_case, caseworker):
+    with at(date(2020, 1, 15)):
+        case = make_case(caseworker)
+    with at(date(2020, 2, 29)):
+        close_case(actor=caseworker, case=case, status=v.CaseStatus.CLOSED,
+                   reason=v.ClosureReason.MOVED_AWAY)
+
+    assert queued_on(date(2025, 2, 27)) == 0
+    assert queued_on(date(2025, 2, 28)) == 1
+
+
 def test_the_last_follow_up_pushes_the_due_date(make_case, caseworker):
     with at(date(2020, 1, 15)):
         case = make_case(caseworker)
@@ -348,6 +359,30 @@ def test_the_supervisor_sees_her_teams_due_cases(client_for, supervisor, review,
     assert "María" not in response.content.decode()
     assert AccessEvent.objects.filter(
         action=Action.CASE_LIST_VIEWED, purpose="retention", actor=supervisor).exists()
+
+
+def test_the_queue_costs_the_same_queries_for_one_case_or_several(
+    client_for, supervisor, caseworker, review, make_case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with at(date(2025, 3, 12)):
+            client = client_for(supervisor)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(QUEUE_URL).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for name in ("Rosa", "Lucía"):
+        with at(date(2020, 1, 15)):
+            other = make_case(caseworker, given_names=name)
+        with at(CLOSED_ON):
+            close_case(actor=caseworker, case=other, status=v.CaseStatus.CLOSED,
+                       reason=v.ClosureReason.GOALS_MET)
+    assert queued_on(date(2025, 3, 11)) == 2
+    assert queries() == one
 
 
 def test_her_home_counts_the_cases_due(client_for, supervisor, review):
