@@ -495,3 +495,19 @@ def test_an_unknown_review_gets_404(client_for, supervisor, review):
                     kwargs={"review_id": "00000000-0000-0000-0000-000000000000"}),
             {})
     assert response.status_code == 404
+
+
+def test_the_queue_with_a_case_is_all_in_spanish(client_for, supervisor, review, case):
+    from tests.accounts.translation import spelled_the_same, still_english, visible_pieces
+
+    with at(date(2025, 3, 12)):
+        client = client_for(supervisor)
+        english = client.get(QUEUE_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        spanish = client.get(QUEUE_URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    names = {case.code, case.team.name, case.owner.display_name, supervisor.display_name,
+             supervisor.username, case.organization.name, "Amparo"}
+    unchanged = (visible_pieces(english, "en", names) & visible_pieces(spanish, "es", names)
+                 ) - spelled_the_same()
+    assert "Conservar" in spanish
+    assert not unchanged
+    assert not visible_pieces(spanish, "es", names) & still_english()
