@@ -144,6 +144,20 @@ class PartnerContactForm(forms.Form):
     )
 
 
+class RetentionForm(forms.Form):
+    retention_years = forms.IntegerField(
+        label=_("Years a closed case is kept"), min_value=1, max_value=50,
+        help_text=_("After this many years from its closure or its last follow-up, a "
+                    "closed case goes to its supervisors for review: keep it or shred it."),
+        error_messages={
+            "required": _("Give a number of years between 1 and 50."),
+            "invalid": _("Give a number of years between 1 and 50."),
+            "min_value": _("Give a number of years between 1 and 50."),
+            "max_value": _("Give a number of years between 1 and 50."),
+        },
+    )
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     members = forms.ModelMultipleChoiceField(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,15 @@ class Organization(models.Model):
         _("how partners reach us"), max_length=200, blank=True,
         help_text=_("An office line, a shared mailbox or the office's address, shown to the "
                     "organisations you refer to. Never a personal phone."),
+    )
+    # How long a closed case is kept before a supervisor reviews it for shredding,
+    # counted from its closure or its last follow-up, whichever is later (DOMAIN.md,
+    # "Retention and deletion"; cases.services.retention).
+    retention_years = models.PositiveSmallIntegerField(
+        _("years a closed case is kept"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("After this many years from its closure or its last follow-up, a "
+                    "closed case goes to its supervisors for review: keep it or shred it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

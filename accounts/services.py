@@ -740,6 +740,21 @@ def set_partner_contact(*, actor: User, contact: str) -> Organization:
 
 
 @transaction.atomic
+def set_retention_years(*, actor: User, retention_years: int) -> Organization:
+    """How many years her organisation keeps a closed case before it is reviewed for
+    shredding (cases.services.retention). The event's purpose names the setting; the
+    value is no secret, but an event carries codes, not values."""
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    _require_org_admin(actor, organization)
+    organization.retention_years = retention_years
+    organization.full_clean()
+    organization.save(update_fields=["retention_years"])
+    record_event(action=Action.ORGANIZATION_UPDATED, actor=actor, target=organization,
+                 organization=organization, purpose="retention_years")
+    return organization
+
+
+@transaction.atomic
 def update_team(
     *, actor: User, team: Team, name: str, members: Iterable[User], supervisors: Iterable[User]
 ) -> Team:

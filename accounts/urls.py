@@ -39,6 +39,7 @@ urlpatterns = [
     path("invitation/", views.invitation_password, name="invitation_password"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("organisation/partner-contact/", views.partner_contact, name="partner_contact"),
+    path("organisation/retention/", views.retention, name="retention"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_edit, name="team_edit"),

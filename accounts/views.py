@@ -29,11 +29,13 @@ from accounts.forms import (
     LoginForm,
     NewUserForm,
     PartnerContactForm,
+    RetentionForm,
     TeamForm,
     TokenForm,
     UserForm,
 )
 from accounts.middleware import two_factor_exempt
+from core.forms import add_service_errors
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -501,6 +503,26 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/team_list.html", {"teams": queries.manageable_teams(request.user)}
     )
+
+
+@login_required
+def retention(request: HttpRequest) -> HttpResponse:
+    organization = queries.own_organization(request.user)
+    form = RetentionForm(
+        request.POST or None, initial={"retention_years": organization.retention_years}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_retention_years(
+                actor=request.user, retention_years=form.cleaned_data["retention_years"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. Closed cases are reviewed after this many "
+                                        "years from now on."))
+            return redirect("home")
+    return render(request, "accounts/retention.html", {"form": form})
 
 
 @login_required

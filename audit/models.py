@@ -102,6 +102,14 @@ class Action(models.TextChoices):
     SHRED_CONFIRMED = "shred.confirmed", _("Shredding confirmed")
     SHRED_CANCELLED = "shred.cancelled", _("Shredding request cancelled")
     CASE_DISCARDED = "case.discarded", _("New case discarded by the person who registered it")
+    # Retention review of closed cases (cases.services.retention): the worker opens a
+    # review when a case's retention period ends; a supervisor keeps it or proposes it
+    # for shredding (recorded as SHRED_REQUESTED); a reopened case's review is withdrawn.
+    RETENTION_REVIEW_OPENED = "retention.review_opened", _("Retention review opened")
+    RETENTION_KEPT = "retention.kept", _("Closed case kept after its retention review")
+    RETENTION_REVIEW_WITHDRAWN = (
+        "retention.review_withdrawn", _("Retention review withdrawn: the case was reopened")
+    )
     # Referrals (referrals/): one action per workflow step, and the looks at them.
     REFERRAL_CREATED = "referral.created", _("Referral drafted")
     REFERRAL_UPDATED = "referral.updated", _("Referral draft changed")

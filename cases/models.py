@@ -581,3 +581,62 @@ class ShredRequest(models.Model):
 
     def __str__(self) -> str:
         return f"shredding {self.case_id}: {self.status}"
+
+
+class RetentionReview(models.Model):
+    """A closed case whose retention period ended, waiting for a supervisor's decision.
+
+    Opened by the worker's ``open_retention_reviews`` job; a supervisor of the case's
+    team keeps the case (a coded reason and the date of the next review) or proposes it
+    for shredding, which becomes an ordinary two-person ``ShredRequest``. Reopening the
+    case withdraws its open review. At most one open review per case, by constraint: two
+    workers running the job at once cannot queue a case twice. No sealed values: the
+    reason is coded (``RetentionKeepReason``), so nothing of her story is written here.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        KEPT = "kept", _("Kept")
+        PROPOSED = "proposed", _("Proposed for shredding")
+        WITHDRAWN = "withdrawn", _("Withdrawn: the case was reopened")
+
+    id = _uuid_pk()
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="retention_reviews"
+    )
+    due_on = models.DateField(_("review due"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=32, choices=v.RetentionKeepReason.choices, blank=True
+    )
+    # Set when kept: the job opens the next review on this day.
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    # Set when proposed: the request an org admin confirms or cancels.
+    shred_request = models.ForeignKey(
+        ShredRequest, verbose_name=_("shredding request"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("retention review")
+        verbose_name_plural = _("retention reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="open"),
+                name="one_open_retention_review_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"retention review {self.case_id}: {self.state}"

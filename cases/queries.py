@@ -27,11 +27,13 @@ from accounts.models import Role, User
 from audit.denials import deny_unseen, get_or_deny
 from audit.models import Action, Outcome
 from audit.services import record_event
+from cases import vocabularies as v
 from cases.models import (
     Case,
     CaseUserObjectPermission,
     EmergencyGrant,
     FollowUp,
+    RetentionReview,
     ShredRequest,
 )
 
@@ -218,3 +220,48 @@ def get_shred_request_for_admin(admin: User, request_id: object, *, action: str)
         action=action,
         target_type="shred_request",
     )
+
+
+# --- retention review queue (cases.services.retention) ------------------------------
+
+
+def retention_queue(user: User) -> QuerySet[RetentionReview]:
+    """Open retention reviews of the closed cases of the teams she supervises.
+
+    Supervisors only: anyone else gets 403 (recorded). The queue names cases by code,
+    closure and due dates; no survivor content.
+    """
+    if not (user.is_authenticated and user.has_role(Role.SUPERVISOR)):
+        record_event(
+            action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED,
+            target_type="retention_review", purpose="retention",
+        )
+        raise PermissionDenied
+    return (
+        RetentionReview.objects.filter(
+            state=RetentionReview.State.OPEN,
+            case__organization_id=user.organization_id,
+            case__team__in=user.supervised_teams.all(),
+            case__status__in=(v.CaseStatus.CLOSED, v.CaseStatus.CLOSED_REFERRED),
+            case__survivor__shredded_at__isnull=True,
+        )
+        .select_related("case", "case__team", "case__owner")
+        .order_by("due_on", "case__code")
+    )
+
+
+def get_retention_review_for_user(user: User, review_id: object, *, action: str
+                                  ) -> RetentionReview:
+    """An open review of a case she supervises: 404 where she cannot see the case, 403
+    where she can but may not supervise it (both recorded, as for any case)."""
+    review = (
+        RetentionReview.objects.filter(pk=review_id).select_related("case").first()
+        if _is_uuid(review_id)
+        else None
+    )
+    if review is None:
+        deny_unseen(actor=user, action=action, target_type="retention_review",
+                    target_id="", purpose="retention")
+    get_case_for_user(user, review.case_id, needed=Access.SUPERVISE, action=action,
+                      purpose="retention", record=False)
+    return review

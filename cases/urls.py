@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case_page, intake, lists, management, work
+from cases.views import case_page, intake, lists, management, retention, work
 
 app_name = "cases"
 
@@ -54,4 +54,9 @@ urlpatterns = [
     path("shredding/<uuid:request_id>/confirm/", management.shred_confirm, name="shred_confirm"),
     path("shredding/<uuid:request_id>/cancel/", management.shred_cancel, name="shred_cancel"),
     # --- end management ---
+    # --- retention (cases/views/retention.py) ---
+    path("retention/", retention.retention_reviews, name="retention_reviews"),
+    path("retention/<uuid:review_id>/keep/", retention.keep, name="retention_keep"),
+    path("retention/<uuid:review_id>/propose/", retention.propose, name="retention_propose"),
+    # --- end retention ---
 ]

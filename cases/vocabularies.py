@@ -379,3 +379,15 @@ class IdentificationPlace(models.TextChoices):
     UCAYALI = "PE-UCA", _("Ucayali")
     OTHER_COUNTRY = "other_country", _("Another country")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class RetentionKeepReason(models.TextChoices):
+    """Why a closed case is kept past its retention period. Coded on purpose: a free
+    text written about a survivor's case tends to carry her story, and this decision
+    needs none (the retention review's record is read by supervisors and auditors)."""
+
+    LEGAL_PROCEEDINGS = "legal_proceedings", _("Legal proceedings are still running")
+    SURVIVOR_ASKED = "survivor_asked", _("She asked us to keep her record")
+    RECENT_CONTACT = "recent_contact", _("She has been in contact recently")
+    RISK_REMAINS = "risk_remains", _("Her risk remains: we may need the record")
+    DONOR_OR_LAW = "donor_or_law", _("A law or a funding agreement requires it")

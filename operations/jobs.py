@@ -110,6 +110,14 @@ def expire_packets() -> int:
     return expire_completed_packets()
 
 
+def open_retention_reviews() -> int:
+    """Queue for their supervisors the closed cases whose retention period ended
+    (cases.services.retention); safe to run often: a case is never queued twice."""
+    from cases.services.retention import open_retention_reviews as open_reviews
+
+    return open_reviews()
+
+
 @dataclass
 class Job:
     name: str
@@ -131,6 +139,7 @@ def periodic_jobs() -> list[Job]:
             settings.AMPARO_AUDIT_CHECKPOINT_MINUTES * 60),
         Job("finish_shredding", finish_shredding, 600),
         Job("expire_packets", expire_packets, 3600),
+        Job("open_retention_reviews", open_retention_reviews, 24 * 3600),
     ]
 
 

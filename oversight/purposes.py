@@ -53,6 +53,9 @@ WRITTEN_PURPOSES = {
     "reassigned": _("Reassigned"),
     "new_group": _("New link group"),
     "joined_group": _("Joined a link group"),
+    # retention review (cases.services.retention; the org's period, accounts.services)
+    "retention": _("Retention review"),
+    "retention_years": _("Years a closed case is kept"),
     # a packet that did not open
     "withdrawn": pgettext_lazy("referral state", "Withdrawn"),
     "shredded": _("Shredded"),
@@ -74,6 +77,7 @@ PURPOSE_VOCABULARIES = (
     cv.ClosureReason, cv.ReopenReason, cv.ShredReason, cv.ConsentWithdrawalReason,
     cv.ConsentPurpose, rv.DeclineReason, rv.WithdrawReason, rv.CompletionOutcome,
     rv.ReviewFinding, rv.State, GrantFinding, Role, InvitationKind, cv.ServiceType,
+    cv.RetentionKeepReason,
 )
 
 

@@ -32,7 +32,7 @@ from cases import vocabularies as v
 from cases.forms.lists import CLOSED_STATUSES
 from cases.listing import open_names, with_next_follow_up
 from cases.models import Attachment, Case, Consent, FollowUp, Note, RiskAssessment
-from cases.queries import colleagues_by_id, open_follow_ups, visible_cases
+from cases.queries import colleagues_by_id, open_follow_ups, retention_queue, visible_cases
 from plans import homes as plan_homes
 from referrals import queries as referral_queries
 
@@ -258,6 +258,8 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             "review_count": reviews_overdue.count(),
             "follow_ups": follow_ups,
             "overdue_count": overdue.count(),
+            # Closed cases of her teams whose retention ended (cases.services.retention).
+            "retention_count": retention_queue(user).count(),
         },
     )
 

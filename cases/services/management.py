@@ -348,6 +348,11 @@ def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
     case.closure_reason = ""
     case.closed_on = None
     case.save(update_fields=["status", "closure_reason", "closed_on", "updated_at"])
+    # A reopened case is in use again: it leaves the retention queue. Imported here
+    # because cases.services.retention builds on this module (add_months, shredding).
+    from cases.services.retention import withdraw_open_review
+
+    withdraw_open_review(actor=actor, case=case)
     record_event(action=Action.CASE_REOPENED, actor=actor, target=case, case_code=case.code,
                  purpose=reason)
     return case

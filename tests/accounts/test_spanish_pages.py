@@ -509,6 +509,25 @@ def _team_edit(net: Network):
     return net.signed_in(Role.ORG_ADMIN).get(reverse("accounts:team_edit", args=[net.team.pk]))
 
 
+# --- retention ------------------------------------------------------------------------
+
+
+@page("retention period")
+def _retention(net: Network):
+    return net.signed_in(Role.ORG_ADMIN).get(reverse("accounts:retention"))
+
+
+@page("retention period, refused")
+def _retention_refused(net: Network):
+    return net.signed_in(Role.ORG_ADMIN).post(reverse("accounts:retention"),
+                                              {"retention_years": "99"})
+
+
+@page("retention review queue, empty")
+def _retention_queue(net: Network):
+    return net.signed_in(Role.SUPERVISOR).get(reverse("cases:retention_reviews"))
+
+
 # --- errors -------------------------------------------------------------------------------
 
 

@@ -451,6 +451,29 @@ def _pending(w: World):
     return {"request_id": w.extra["pending"].pk}
 
 
+def _review(w: World):
+    """An open retention review of the world's case, closed (made directly: the job's
+    own behaviour is tests/cases/test_retention_review.py)."""
+    from cases.models import RetentionReview
+
+    if "review" not in w.extra:
+        close_case(actor=w.caseworker, case=w.case, status=v.CaseStatus.CLOSED,
+                   reason=v.ClosureReason.GOALS_MET)
+        w.extra["review"] = RetentionReview.objects.create(
+            case=w.case, due_on=timezone.localdate())
+    return {"review_id": w.extra["review"].pk}
+
+
+def _keep(w: World) -> dict:
+    prefix = w.extra["review"].pk
+    return {f"{prefix}-reason": v.RetentionKeepReason.SURVIVOR_ASKED,
+            f"{prefix}-next_review_on": _in(400)}
+
+
+def _propose(w: World) -> dict:
+    return {f"{w.extra['review'].pk}-understood": "on"}
+
+
 def _intake(w: World) -> dict:
     return {
         "team": w.team.pk,
@@ -518,6 +541,19 @@ OTHER_REQUESTS: list[Request] = [
     Request("cases:shred_cancel", "org_admin", "POST", status=302, kwargs=_pending),
     Request("cases:shred_cancel", "caseworker", "POST", status=403, kwargs=_pending),
     Request("cases:shred_cancel", "outsider_admin", "POST", status=404, kwargs=_pending),
+    # retention queue: codes and dates, one list event; each decision is one event
+    # (keep: RETENTION_KEPT; propose: the shredding request's SHRED_REQUESTED)
+    Request("cases:retention_reviews", "supervisor", kwargs=None),
+    Request("cases:retention_reviews", "caseworker", status=403),
+    Request("cases:retention_keep", "supervisor", "POST", _keep, status=302, kwargs=_review),
+    Request("cases:retention_keep", "viewer", "POST", _keep, status=403, kwargs=_review),
+    Request("cases:retention_keep", "outsider", "POST", _keep, status=404, kwargs=_review),
+    Request("cases:retention_propose", "supervisor", "POST", _propose, status=302,
+            kwargs=_review),
+    Request("cases:retention_propose", "caseworker", "POST", _propose, status=403,
+            kwargs=_review),
+    Request("cases:retention_propose", "outsider", "POST", _propose, status=404,
+            kwargs=_review),
     # statistics and the monthly report: one look each, aggregates only
     Request("reports:statistics", "supervisor"),
     Request("reports:statistics", "org_admin"),

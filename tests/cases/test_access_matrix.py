@@ -97,6 +97,9 @@ NOT_CASE_SCOPED = {
     "shred_requests": "org admins' queue (tests/cases/test_manage_shredding.py)",
     "shred_confirm": "org admins' queue (tests/cases/test_manage_shredding.py)",
     "shred_cancel": "org admins' queue (tests/cases/test_manage_shredding.py)",
+    "retention_reviews": "supervisors' queue (tests/cases/test_retention_review.py)",
+    "retention_keep": "a review of a case (tests/cases/test_retention_review.py)",
+    "retention_propose": "a review of a case (tests/cases/test_retention_review.py)",
 }
 
 

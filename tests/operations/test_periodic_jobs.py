@@ -88,3 +88,10 @@ def test_run_jobs_runs_every_job_once(signing_key, tmp_path):
 
     names = [line.split(":")[0] for line in out.getvalue().splitlines()]
     assert names == [job.name for job in jobs.periodic_jobs()]
+
+
+def test_the_worker_opens_retention_reviews_daily():
+    """The job is registered; its behaviour is tests/cases/test_retention_review.py."""
+    [job] = [job for job in jobs.periodic_jobs() if job.name == "open_retention_reviews"]
+    assert job.every_seconds == 24 * 3600
+    assert job.run() == 0

@@ -31,6 +31,15 @@ def test_every_purpose_seen_raw_has_a_spanish_name(code):
     assert "_" not in named
 
 
+@pytest.mark.parametrize("code", ["retention", "retention_years", "legal_proceedings",
+                                  "retention_ended"])
+def test_the_retention_reviews_purposes_have_a_spanish_name(code):
+    with translation.override("es"):
+        named = purpose_label(code)
+    assert named and named != code
+    assert "_" not in named
+
+
 def test_a_purpose_is_named_in_the_readers_language():
     with translation.override("es"):
         assert purpose_label("goals_met") == "Objetivos cumplidos"
