@@ -11,6 +11,8 @@ A refusal that redirects (a withdrawn step, a close refused after the fact) has 
 show again: it leaves a ``messages.error``. Such a message joins the same summary, so that
 every refusal, whichever way it arrives, is the first thing on the page and takes focus;
 other messages (a step done) are a quiet ``role="status"`` notice (``page_notices``).
+A page shown again for a refused step whose form is gone (someone else moved the referral
+first) names the refusal in its context as ``refusal``, and it joins the summary too.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def page_errors(context: template.Context) -> list[ErrorLink]:
     # was not taken, before anything on this page's own forms.
     refusals = [ErrorLink(str(message), "") for message in _messages(context)
                 if message.level >= message_levels.ERROR]
+    if refusal := context.get("refusal"):
+        refusals.append(ErrorLink(str(refusal), ""))
     return list(dict.fromkeys([*refusals, *links]))
 
 
