@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     pass
 
 PAGE_SIZE = 50
+# A trail (a case's or a person's raw events) comes after its summary, one line per
+# person or case: on a phone 50 events were some 6,700 px, so a trail shows fewer at a time,
+# and the summary its first lines, each with its total and the pages to the rest.
+TRAIL_PAGE_SIZE = 20
+SUMMARY_PAGE_SIZE = 10
 EXPORT_CHUNK = 2000
 
 # What a row shows and the CSV holds: the event's own fields, never survivor content.
@@ -53,18 +58,33 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _page(request: HttpRequest, events: QuerySet[AccessEvent]) -> Page:
-    """One page of 50, read now: the page's own event is recorded after it and must not
-    show on it."""
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page_number(raw: str | None, num_pages: int) -> int:
+    """The page asked for, or the first when it is not a page of this list (not a number,
+    zero, negative, past the end): a hand-edited address never answers 500."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= num_pages:
+        return int(raw)
+    return 1
+
+
+def _page(request: HttpRequest, items: QuerySet[AccessEvent] | list, *,
+          per_page: int = PAGE_SIZE, param: str = "page") -> Page:
+    """One page, read now: the page's own event is recorded after it and must not show
+    on it."""
+    paginator = Paginator(items, per_page)
+    page = paginator.page(_page_number(request.GET.get(param), paginator.num_pages))
     page.object_list = list(page.object_list)
     return page
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without(request: HttpRequest, *params: str) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for param in params:
+        query.pop(param, None)
     return query.urlencode()
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return _query_without(request, "page")
 
 
 @login_required
@@ -140,16 +160,19 @@ def case_access(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         code = form.cleaned_data["code"]
         trail = queries.case_trail(request.user, code)
-        summary = access_summary.who_accessed(trail)
+        summary = _page(request, access_summary.who_accessed(trail),
+                        per_page=SUMMARY_PAGE_SIZE, param="lines")
         # One click from a person's line to her raw events on this case.
-        page = _page(request, trail.filter(actor_username=who) if who else trail)
+        page = _page(request, trail.filter(actor_username=who) if who else trail,
+                     per_page=TRAIL_PAGE_SIZE)
     record_event(action=Action.AUDIT_CASE_ACCESS_VIEWED, actor=request.user, case_code=code)
     return render(
         request,
         "oversight/case_access.html",
         {"form": form, "page": page, "code": code, "summary": summary, "who": who,
          "summary_query": urlencode({"code": code}),
-         "filter_query": _query_without_page(request)},
+         "filter_query": _query_without_page(request),
+         "lines_query": _query_without(request, "lines")},
     )
 
 
@@ -165,9 +188,11 @@ def person_activity(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["person"]
         hers = events.filter(actor=person)
-        summary = access_summary.activity_by_case(hers)
+        summary = _page(request, access_summary.activity_by_case(hers),
+                        per_page=SUMMARY_PAGE_SIZE, param="lines")
         # One click from a case's line to her raw events on it.
-        page = _page(request, hers.filter(case_code=case_code) if case_code else hers)
+        page = _page(request, hers.filter(case_code=case_code) if case_code else hers,
+                     per_page=TRAIL_PAGE_SIZE)
     record_event(
         action=Action.AUDIT_PERSON_ACTIVITY_VIEWED,
         actor=request.user,
@@ -185,6 +210,7 @@ def person_activity(request: HttpRequest) -> HttpResponse:
             "case_code": case_code,
             "summary_query": urlencode({"person": person.pk}) if person else "",
             "filter_query": _query_without_page(request),
+            "lines_query": _query_without(request, "lines"),
         },
     )
 

@@ -188,7 +188,8 @@ def _steps(request: HttpRequest, pa: PlanAccess) -> dict[str, bool]:
 def _plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None = None,
                alert: str = "", status: int = 200) -> HttpResponse:
     context = build_plan_page(request, pa, bound=bound)
-    context["alert"] = alert
+    # A refused step, said in the page's error summary (base.html).
+    context["refusal"] = alert
     return render(request, "plans/plan.html", context, status=status)
 
 

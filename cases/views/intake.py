@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,7 +108,6 @@ def intake_start(request: HttpRequest) -> HttpResponse:
                     return redirect(reverse("cases:case_detail", args=[case.pk]))
     context = {
         "form": form,
-        "has_errors": _has_errors(form),
         "duplicates": duplicates,
         "duplicate_links": _duplicate_links(duplicates),
         "checked": checked,
@@ -399,17 +397,9 @@ def edit_section(request: HttpRequest, case_id: Any, section: str) -> HttpRespon
         "section": current,
         "sections": SECTIONS.values(),
         "form": form,
-        "has_errors": _has_errors(form),
-        "is_formset": section in FORMSET_SECTIONS,
         "section_template": f"cases/intake/sections/{section}.html",
         "case": case,
     }
     return render(request, "cases/intake/section.html", context)
 
 
-def _has_errors(form: Any) -> bool:
-    if form is None or not form.is_bound:
-        return False
-    if isinstance(form, BaseFormSet):
-        return form.total_error_count() > 0
-    return bool(form.errors)

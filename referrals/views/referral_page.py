@@ -168,7 +168,8 @@ def referral_page(
         "consent_missing": consent_missing,
         "consent_url": case_url(case.pk).split("#")[0] + "#consent",
         "packet_rows": present(packet).lines() if packet and not packet.closed else [],
-        "alert": alert,
+        # A refused step, said in the page's error summary (base.html).
+        "refusal": alert,
     }
     return render(request, "referrals/case/detail.html", context, status=status)
 

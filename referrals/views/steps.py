@@ -57,7 +57,7 @@ def _refused(request: HttpRequest, access: ReferralAccess, action: str,
                  case_code=referral.case.code)
     return render(
         request, "referrals/case/refused.html",
-        {"message": error.message, "referral": referral, "back_url": referral_url(referral.pk)},
+        {"refusal": error.message, "referral": referral, "back_url": referral_url(referral.pk)},
         status=403,
     )
 

@@ -261,7 +261,7 @@ def test_bad_input_is_shown_and_nothing_is_saved(
     response = client_for(caseworker).post(_url(fresh, section), {**VALID[section], **changes})
     assert response.status_code == 200
     assert response.context["form"].errors[field]
-    assert "Nothing was saved yet" in response.content.decode()
+    assert 'id="error-summary"' in response.content.decode()
     after = Case.objects.get(pk=fresh.pk)
     assert after.updated_at == before.updated_at
     assert after.survivor.contact_channel == before.survivor.contact_channel

@@ -101,3 +101,74 @@ def test_the_summary_escapes_what_a_message_repeats_from_the_input():
 def test_the_summary_tag_reads_forms_from_any_template():
     template = Template("{% load error_summary %}{% page_errors as e %}{{ e|length }}")
     assert template.render(Context({"step": StepForm(data={})})) != "0"
+
+
+def test_forms_nested_in_dicts_and_lists_are_summarised():
+    class Row(forms.Form):
+        name = forms.CharField(label="Name")
+
+    rows = forms.formset_factory(Row, extra=0, min_num=1, validate_min=True)(
+        data={"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-name": ""}
+    )
+    context = {"bound": {"goal": StepForm(data={}), "review": None}, "tables": [(rows,)]}
+    links = collect_errors(context.values())
+    assert ErrorLink("The step cannot be taken now.", "id_reason") in links
+    assert ErrorLink("This field is required.", "id_form-0-name") in links
+
+
+def test_a_formsets_own_message_leads_to_its_first_row():
+    class Row(forms.Form):
+        name = forms.CharField()
+
+    rows = forms.formset_factory(Row, extra=0, max_num=1, validate_max=True)(
+        data={"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0",
+              "form-0-name": "a", "form-1-name": "b"}
+    )
+    assert [link.target for link in collect_errors([rows])] == ["id_form-0-name"]
+
+
+def test_each_link_names_its_field():
+    html = _page(StepForm(data={"choice": "a", "case_id": "1"}), "en")
+    assert '<a href="#id_reason">Reason: This field is required.</a>' in html
+
+
+def _page_with_messages(language: str, *sent: tuple[int, str]) -> str:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    request.session = {}
+    storage = FallbackStorage(request)
+    for level, text in sent:
+        storage.add(level, text)
+    with translation.override(language):
+        return render_to_string("base.html", {"request": request, "messages": storage})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_refusal_that_redirected_leads_the_page_as_the_error_summary(language):
+    from django.contrib.messages import ERROR, SUCCESS
+
+    html = _page_with_messages(
+        language, (SUCCESS, "Draft saved."), (ERROR, "The referral can no longer be withdrawn.")
+    )
+    assert html.split("<title>", 1)[1].startswith("Error: ")
+    main = html.split('<main id="main" tabindex="-1">', 1)[1].lstrip()
+    assert main.startswith('<div class="error-summary" id="error-summary" tabindex="-1"')
+    summary, rest = main.split("</div>", 1)
+    assert "data-focus-on-load" in summary
+    assert "<li>The referral can no longer be withdrawn.</li>" in summary
+    assert "Draft saved." not in summary
+    # What went well is a quiet notice under it, the refusal not said twice.
+    assert '<div class="messages" role="status">' in rest and "Draft saved." in rest
+    assert "can no longer be withdrawn" not in rest
+    assert "js/error-summary.js" in html
+
+
+def test_a_success_alone_is_a_status_notice_without_summary():
+    from django.contrib.messages import SUCCESS
+
+    html = _page_with_messages("en", (SUCCESS, "Draft saved."))
+    assert "error-summary" not in html
+    assert "<title>Error:" not in html
+    assert '<div class="messages" role="status">' in html and "Draft saved." in html

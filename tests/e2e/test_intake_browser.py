@@ -54,7 +54,7 @@ def test_the_intake_and_a_section_in_the_browser(
     page.locator("input[name=estimated_age]").fill("16")
     page.locator("main button[type=submit]").first.click()
     page.wait_for_load_state()
-    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     _check(visit, "intake-start-errors")
 
     # A possible duplicate of someone registered earlier.

@@ -140,7 +140,9 @@ def test_a_new_phone_needs_the_password_and_a_current_code(
     phone_form.locator("input[name='phone-token']").fill("123456")
     phone_form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    expect(page.locator("form .alert[role=alert]")).to_be_visible()
+    # Said beside the form, and announced once, by the focused error summary.
+    expect(page.locator("form .alert")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()
     assert serious_axe_violations(visit) == []
     shoot(visit, "security-new-phone-refused")
     assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()

@@ -527,7 +527,7 @@ def test_the_referral_pages_have_no_axe_violations(
     # No consent: submitting is refused, and the page says why; it stays a draft.
     worker.goto(reverse("referrals:detail", args=[unconsented.pk]))
     _click_and_wait(page, _step_button(page, "submit"))
-    expect(page.locator("main [role=alert]")).not_to_have_count(0)
+    expect(page.locator("#error-summary")).to_be_focused()
     expect(page.locator(".referral-state .badge--referral-draft")).to_be_visible()
     _no_axe_violations(worker, "referral-axe-referral-no-consent")
     unconsented.refresh_from_db()
@@ -542,7 +542,7 @@ def test_the_referral_pages_have_no_axe_violations(
     _click_and_wait(page, _step_button(page, "submit"))
     expect(page.locator(".referral-state .badge--referral-draft")).to_be_visible()
     expect(
-        page.locator("li.step--submit .field--error, li.step--submit [role=alert]")
+        page.locator("li.step--submit .field--error, li.step--submit .alert")
     ).not_to_have_count(0)
     _no_axe_violations(worker, "referral-axe-referral-full")
     page.locator("input[name=submit-confirm_without_places]").check()

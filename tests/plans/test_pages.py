@@ -28,7 +28,7 @@ def test_a_goal_without_words_is_refused_at_the_top_of_the_page(client_for, draf
                                            {"goal-area": "health", "goal-wording": "  "})
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="form-errors"' in page
+    assert 'id="error-summary"' in page
     assert "Her goal, in her own words: This field is required." in page
     assert Goal.objects.count() == before
 
@@ -38,7 +38,7 @@ def test_the_refusal_speaks_spanish_to_a_spanish_speaker(client_for, draft, case
     response = client.post(_url("add_goal", case), {"goal-area": "x", "goal-wording": ""},
                            HTTP_ACCEPT_LANGUAGE="es")
     page = response.content.decode()
-    assert "No se guardó nada" in page
+    assert "Hay un problema" in page
 
 
 def test_submitting_an_incomplete_plan_says_why_and_changes_nothing(client_for, case, caseworker):

@@ -161,7 +161,7 @@ def test_bad_input_says_what_to_fix_and_saves_nothing(
     response = client.post(create_url(case), referral_data(shelter, **overrides))
     assert response.status_code == 200
     body = response.content.decode()
-    assert message in body and "Nothing was saved" in body
+    assert message in body and 'id="error-summary"' in body
     assert not Referral.objects.exists()
     assert AccessEvent.objects.count() == before + 1
     assert (last_event().action, last_event().purpose) == (Action.CASE_VIEWED, "referral_form")
@@ -224,7 +224,7 @@ def test_a_draft_opens_with_what_she_wrote_and_can_be_changed(client_for, casewo
 def test_a_draft_with_bad_input_is_not_changed(client_for, caseworker, draft):
     response = client_for(caseworker).post(edit_url(draft), {"urgency": "", "reason": ""})
     assert response.status_code == 200
-    assert "Nothing was saved" in response.content.decode()
+    assert 'id="error-summary"' in response.content.decode()
     draft.refresh_from_db()
     assert draft.urgency == rv.Urgency.URGENT
 
