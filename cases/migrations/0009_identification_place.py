@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_shredding_finishes'),
+        ('cases', '0008_retention_review'),
     ]
 
     operations = [
