@@ -186,3 +186,16 @@ def test_the_database_storage_is_the_default():
     assert production.AMPARO_FILE_STORAGE == "database"
     assert production.STORAGES["default"]["BACKEND"] == "vault.storage.DatabaseStorage"
     assert isinstance(storages.create_storage(production.STORAGES["default"]), DatabaseStorage)
+
+
+def test_files_left_on_disk_after_the_switch_to_the_database_are_warned_about(three_storages):
+    from vault.checks import check_files_left_behind
+
+    assert check_files_left_behind() == []
+    three_storages["filesystem"].save("vault/old", ContentFile(b"sealed"))
+
+    [warning] = check_files_left_behind()
+    assert warning.id == "vault.W003" and "move_sealed_files" in warning.hint
+
+    move("--from", "filesystem", "--to", "database", "--delete-source")
+    assert check_files_left_behind() == []
