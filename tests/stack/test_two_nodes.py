@@ -126,9 +126,9 @@ def test_an_attachment_uploaded_through_one_server_downloads_through_the_other(
     lucia, _ = signed_in(two_nodes, "lucia", people["password"], people["secrets"]["lucia"])
     case = two_nodes.helper("case")["case"]
 
-    upload = lucia.post(f"/cases/{case}/attachments/", {"kind": "legal"},
+    upload = lucia.post(f"/cases/{case}/attachments/", {"attachment-kind": "legal"},
                         form=f"/cases/{case}/",
-                        files={"file": ("denuncia.pdf", PDF, "application/pdf")})
+                        files={"attachment-file": ("denuncia.pdf", PDF, "application/pdf")})
     assert upload.status_code == 302, upload.text[:500]
     [attachment] = set(re.findall(rf"/cases/{case}/attachments/([0-9a-f-]{{36}})/",
                                   lucia.get(f"/cases/{case}/").text))
