@@ -121,9 +121,16 @@ def referral_state(referral_id: str) -> dict:
             "approvals": referral.events.filter(to_state=rv.State.SENT).count()}
 
 
+def outgoing_mail() -> dict:
+    from referrals.models import OutgoingMail
+
+    return {"owed": OutgoingMail.objects.count(),
+            "unsent": OutgoingMail.objects.filter(sent_at__isnull=True).count()}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     commands = {"people": people, "consent": consent, "attach": attach,
                 "caseworker": caseworker, "case": case, "submitted": submitted,
-                "referral_state": referral_state}
+                "referral_state": referral_state, "outgoing_mail": outgoing_mail}
     print(json.dumps(commands[command](*args)))
