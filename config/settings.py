@@ -286,11 +286,44 @@ TIME_ZONE = env_str("AMPARO_TIME_ZONE", "America/Lima")  # ... shown in local ti
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {
+# Where sealed attachments live (docs/deploy.md, "More than one application server"):
+# "database" (the default) keeps them in the main database, reached by every application
+# server and included in every backup of it; "filesystem" on this machine's disk (one
+# server only, or a shared mount); "s3" in S3-compatible object storage (the `s3` extra).
+# `manage.py move_sealed_files --to …` moves existing files before the setting changes.
+AMPARO_FILE_STORAGE = env_str("AMPARO_FILE_STORAGE", "database")
+AMPARO_FILE_STORAGES = {
+    "database": {"BACKEND": "vault.storage.DatabaseStorage"},
+    "filesystem": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media")},
+        "OPTIONS": {"location": env_str("AMPARO_MEDIA_DIR", str(VAR_DIR / "media"))},
     },
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AMPARO_S3_BUCKET"),
+            "endpoint_url": env_str("AMPARO_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AMPARO_S3_REGION") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": env_str("AMPARO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AMPARO_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AMPARO_S3_PREFIX"),
+            # Private objects, never overwritten, no public addresses.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    },
+}
+if AMPARO_FILE_STORAGE not in AMPARO_FILE_STORAGES:
+    raise ImproperlyConfigured(
+        f"AMPARO_FILE_STORAGE is {AMPARO_FILE_STORAGE!r}; it must be one of "
+        f"{', '.join(AMPARO_FILE_STORAGES)}."
+    )
+if AMPARO_FILE_STORAGE == "s3" and not AMPARO_FILE_STORAGES["s3"]["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("AMPARO_FILE_STORAGE is s3 but AMPARO_S3_BUCKET is not set.")
+STORAGES = {
+    "default": AMPARO_FILE_STORAGES[AMPARO_FILE_STORAGE],
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -5,7 +5,10 @@ A backup is one age-encrypted file (pyrage) holding a tar of:
 - ``main.dump``: the main database (``pg_dump --format=custom``; a SQLite copy made with
   SQLite's backup API);
 - ``keys.dump``: the keys database, the same way;
-- ``media/``: the sealed attachments;
+- ``media/``: the sealed attachments, unless they are kept in the main database
+  (``AMPARO_FILE_STORAGE=database``, the default), where its dump already holds them;
+  from a disk or an S3 bucket they are read through the storage, so every storage is
+  backed up and restored the same way;
 - ``manifest.json``: when, which engines, how many files.
 
 Order matters: the main database first, then the keys database, then the attachments,
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -35,8 +37,12 @@ from typing import Any
 
 import pyrage
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import connections
 from django.utils import timezone
+
+from vault.storage import DatabaseStorage, all_names
 
 FORMAT = "amparo-backup/1"
 ALIASES = ("default", "keys")
@@ -123,14 +129,15 @@ def _dump(alias: str, target: Path) -> str:
     return vendor
 
 
-def _media_root() -> Path:
-    from django.core.files.storage import FileSystemStorage, storages
+def _vault_storage() -> Storage:
+    return storages[settings.AMPARO_VAULT_STORAGE]
 
-    storage = storages[settings.AMPARO_VAULT_STORAGE]
-    if not isinstance(storage, FileSystemStorage):
-        raise BackupError("Attachments are not kept on this machine's disk: back them up "
-                          "with the storage's own tools.")
-    return Path(storage.location)
+
+def _files_outside_the_database(storage: Storage) -> list[str]:
+    """Names of the sealed files the database dump does not already hold."""
+    if isinstance(storage, DatabaseStorage) and storage.alias in ALIASES:
+        return []
+    return all_names(storage)
 
 
 def create_backup(output: Path, recipients: list[Any]) -> dict[str, Any]:
@@ -141,9 +148,10 @@ def create_backup(output: Path, recipients: list[Any]) -> dict[str, Any]:
         for alias in ALIASES:  # main first, then keys: keys at least as new as data
             engines[alias] = _dump(alias, work / DUMP_NAMES[alias])
         manifest["engines"] = engines
-        media = _media_root()
-        files = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-        manifest["files"] = len(files)
+        storage = _vault_storage()
+        names = _files_outside_the_database(storage)
+        manifest["files"] = len(names)
+        manifest["files_in_database"] = not names and isinstance(storage, DatabaseStorage)
         manifest["finished"] = timezone.now().isoformat()
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         archive = work / "backup.tar"
@@ -151,8 +159,12 @@ def create_backup(output: Path, recipients: list[Any]) -> dict[str, Any]:
             tar.add(work / "manifest.json", arcname="manifest.json")
             for alias in ALIASES:
                 tar.add(work / DUMP_NAMES[alias], arcname=DUMP_NAMES[alias])
-            for path in files:
-                tar.add(path, arcname=f"media/{path.relative_to(media)}")
+            for name in names:
+                # Streamed from the storage into the tar (ciphertext; never opened).
+                info = tarfile.TarInfo(f"media/{name}")
+                info.size = storage.size(name)
+                with storage.open(name, "rb") as handle:
+                    tar.addfile(info, handle)
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(output.name + ".part")
         with archive.open("rb") as reader, partial.open("wb") as writer:
@@ -171,7 +183,7 @@ def restore_backup(source: Path, identities: list[Any]) -> dict[str, Any]:
 
     The databases must exist and be empty (``createdb``; docs/operations.md): a restore
     never mixes a backup into live data. Attachments are put back under the storage's
-    location, existing files left alone.
+    storage (whichever ``AMPARO_FILE_STORAGE`` names now), existing files left alone.
     """
     with _private_directory() as work:
         archive = work / "backup.tar"
@@ -202,13 +214,13 @@ def restore_backup(source: Path, identities: list[Any]) -> dict[str, Any]:
                     f"this one is {vendor}."
                 )
             _load(alias, root / DUMP_NAMES[alias])
-        media = _media_root()
-        for path in (root / "media").rglob("*") if (root / "media").exists() else []:
-            if path.is_file():
-                target = media / path.relative_to(root / "media")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    shutil.copy2(path, target)
+        storage = _vault_storage()
+        media = root / "media"
+        for path in sorted(media.rglob("*")) if media.exists() else []:
+            name = path.relative_to(media).as_posix()
+            if path.is_file() and not storage.exists(name):
+                with path.open("rb") as handle:
+                    storage.save(name, File(handle, name=name))
     return manifest
 
 

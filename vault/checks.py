@@ -120,3 +120,26 @@ def check_key_files(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             hint=f"chmod 600 {path}", id="vault.W002",
         ))
     return warnings
+
+
+@register()
+def check_files_left_behind(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Sealed files still on disk while another storage is configured: a deployment that
+    upgraded to database storage (the default) without moving its attachments, whose
+    downloads would now fail."""
+    from pathlib import Path
+
+    if settings.AMPARO_FILE_STORAGE == "filesystem":
+        return []
+    options = settings.AMPARO_FILE_STORAGES["filesystem"].get("OPTIONS", {})
+    left = Path(options.get("location", "")) / "vault"
+    if options.get("location") and left.is_dir() and any(left.iterdir()):
+        return [Warning(
+            f"Sealed files are still in {left}, but AMPARO_FILE_STORAGE is "
+            f"{settings.AMPARO_FILE_STORAGE!r}: attachments not moved cannot be opened.",
+            hint=f"manage.py move_sealed_files --from filesystem --to "
+                 f"{settings.AMPARO_FILE_STORAGE} --delete-source moves them and removes "
+                 "each once its copy is verified (docs/deploy.md, section 11).",
+            id="vault.W003",
+        )]
+    return []

@@ -52,3 +52,39 @@ class DataKey(models.Model):
     def __str__(self) -> str:
         state = "shredded" if self.shredded_at else f"wrapped by {self.master_key_id}"
         return f"data key of {self.owner_id} ({state})"
+
+
+class SealedFile(models.Model):
+    """A sealed file kept in the main database (``vault.storage.DatabaseStorage``).
+
+    Only ciphertext ever reaches this table: ``vault.files`` seals before it writes. The
+    bytes are split over ``SealedFileChunk`` rows so that neither a write nor a read holds
+    a whole file in memory, and every application server reaches the same files.
+    """
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    size = models.BigIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sealed file")
+        verbose_name_plural = _("sealed files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SealedFileChunk(models.Model):
+    file = models.ForeignKey(SealedFile, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField(_("number"))
+    data = models.BinaryField(_("data"))
+
+    class Meta:
+        verbose_name = _("sealed file chunk")
+        verbose_name_plural = _("sealed file chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="sealedfilechunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}#{self.number}"

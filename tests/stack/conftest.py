@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,18 +72,30 @@ class Stack:
     venv: Path
     env: dict[str, str]
     https_port: int
-    app_port: int
+    app_ports: list[int]
     mailbox: Mailbox
+    db: str = DB
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
+    @property
+    def app_port(self) -> int:
+        return self.app_ports[0]
+
+    @property
+    def servers(self) -> list[str]:
+        """The application servers' process names, one per port."""
+        return ["gunicorn"] + [f"gunicorn-{n}" for n in range(2, len(self.app_ports) + 1)]
+
     def owner_urls(self) -> dict[str, str]:
-        return {"DATABASE_URL": f"{pg_as(OWNER_ROLE)}/{DB}",
-                "KEYS_DATABASE_URL": f"{pg_as(OWNER_ROLE)}/{KEYS_DB}"}
+        owner = pg_as(f"{self.db}_owner")
+        return {"DATABASE_URL": f"{owner}/{self.db}",
+                "KEYS_DATABASE_URL": f"{owner}/{self.db}_keys"}
 
     def grant_to_application(self) -> None:
         """What docs/database-roles.md has the owner do after every migrate or restore."""
         for database in ("default", "keys"):
-            self.amparo("grant_app_role", APP_ROLE, "--database", database, as_owner=True)
+            self.amparo("grant_app_role", f"{self.db}_app", "--database", database,
+                        as_owner=True)
 
     @property
     def url(self) -> str:
@@ -117,16 +130,20 @@ class Stack:
         )
 
     def start_application(self) -> None:
-        """gunicorn and the worker, as the systemd units start them."""
-        self._spawn("gunicorn", [
-            str(self.venv / "bin" / "gunicorn"), "config.wsgi", "--bind",
-            f"127.0.0.1:{self.app_port}", "--workers", "2", "--timeout", "60"])
+        """gunicorn (one per application server) and the worker, as the systemd units
+        start them."""
+        for name, port in zip(self.servers, self.app_ports, strict=True):
+            self._spawn(name, [
+                str(self.venv / "bin" / "gunicorn"), "config.wsgi", "--bind",
+                f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"])
         self._spawn("worker", [str(self.venv / "bin" / "amparo"), "run_worker",
                                "--interval", "0.5"])
-        wait_for(lambda: self.status("/health/", direct=True) in (200, 503), "gunicorn")
+        for port in self.app_ports:
+            wait_for(lambda port=port: self.status("/health/", port=port) in (200, 503),
+                     f"gunicorn on {port}")
 
     def stop_application(self) -> None:
-        for name in ("gunicorn", "worker"):
+        for name in (*self.servers, "worker"):
             self.stop(name)
 
     def stop(self, name: str) -> None:
@@ -140,12 +157,14 @@ class Stack:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-    def status(self, path: str, *, direct: bool = False) -> int:
-        """HTTP status of a GET, through Caddy (HTTPS) or straight to gunicorn."""
+    def status(self, path: str, *, direct: bool = False, port: int | None = None) -> int:
+        """HTTP status of a GET, through Caddy (HTTPS) or straight to a gunicorn."""
         import ssl
 
-        url = (f"http://127.0.0.1:{self.app_port}" if direct else self.url) + path
-        request = urllib.request.Request(url, headers={"Host": "localhost"} if direct else {})
+        if direct and port is None:
+            port = self.app_port
+        url = (f"http://127.0.0.1:{port}" if port else self.url) + path
+        request = urllib.request.Request(url, headers={"Host": "localhost"} if port else {})
         context = ssl._create_unverified_context()  # Caddy's internal CA: not installed here
         try:
             with urllib.request.urlopen(request, context=context, timeout=10) as response:
@@ -168,18 +187,19 @@ def _psql(*sql: str, database: str = "postgres") -> None:
                        capture_output=True)
 
 
-def recreate_databases() -> None:
+def recreate_databases(db: str = DB) -> None:
     # Connections of a stopped stack are gone; WITH (FORCE) covers a crashed earlier run.
-    for role in (OWNER_ROLE, APP_ROLE):
+    keys_db, owner_role, app_role = f"{db}_keys", f"{db}_owner", f"{db}_app"
+    for role in (owner_role, app_role):
         _psql(f"DO $$BEGIN CREATE ROLE {role} LOGIN; "
               "EXCEPTION WHEN duplicate_object THEN NULL; END$$")
-    _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)",
-          f"DROP DATABASE IF EXISTS {KEYS_DB} WITH (FORCE)",
-          f"CREATE DATABASE {DB} OWNER {OWNER_ROLE}",
-          f"CREATE DATABASE {KEYS_DB} OWNER {OWNER_ROLE}")
-    for database in (DB, KEYS_DB):
+    _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)",
+          f"DROP DATABASE IF EXISTS {keys_db} WITH (FORCE)",
+          f"CREATE DATABASE {db} OWNER {owner_role}",
+          f"CREATE DATABASE {keys_db} OWNER {owner_role}")
+    for database in (db, keys_db):
         _psql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
-              f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}",
+              f"ALTER SCHEMA public OWNER TO {owner_role}",
               "REVOKE CREATE ON SCHEMA public FROM PUBLIC", database=database)
 
 
@@ -201,12 +221,22 @@ def _install(home: Path) -> Path:
     return venv
 
 
-def _caddyfile(home: Path, https_port: int, app_port: int) -> Path:
-    """deploy/Caddyfile for this machine: our host and ports, Caddy's local CA, no admin."""
+def _caddyfile(home: Path, https_port: int, app_ports: list[int]) -> Path:
+    """deploy/Caddyfile for this machine: our host and ports, Caddy's local CA, no admin.
+
+    With more than one application server Caddy balances them round-robin and names the
+    one that answered in ``X-Amparo-Upstream``, so a test can tell the servers apart."""
     text = (ROOT / "deploy" / "Caddyfile").read_text()
     text = text.replace("amparo.example.org {", f"localhost:{https_port} {{")
-    text = text.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
-    assert f"localhost:{https_port}" in text and f"127.0.0.1:{app_port}" in text
+    upstreams = " ".join(f"127.0.0.1:{port}" for port in app_ports)
+    text = text.replace("127.0.0.1:8000", upstreams)
+    if len(app_ports) > 1:
+        text = text.replace(
+            "header_up X-Forwarded-Proto https\n",
+            "header_up X-Forwarded-Proto https\n\t\tlb_policy round_robin\n"
+            "\t\theader_down X-Amparo-Upstream {http.reverse_proxy.upstream.hostport}\n")
+        assert "lb_policy round_robin" in text
+    assert f"localhost:{https_port}" in text and upstreams in text
     global_options = (
         "{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\tauto_https disable_redirects\n"
         f"\thttp_port {free_port()}\n\tstorage file_system {home / 'caddy'}\n}}\n\n"
@@ -218,6 +248,14 @@ def _caddyfile(home: Path, https_port: int, app_port: int) -> Path:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
+    with running_stack(DB, app_servers=1) as built:
+        yield built
+
+
+@contextmanager
+def running_stack(db: str, *, app_servers: int) -> Iterator[Stack]:
+    """The installed wheel on databases ``db`` and ``db``_keys, with ``app_servers``
+    gunicorn servers and the worker behind one Caddy; torn down afterwards."""
     for tool in ("caddy", "pg_dump", "psql"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed (apt-get install caddy postgresql-client)")
@@ -226,7 +264,7 @@ def stack() -> Iterator[Stack]:
     assert ROOT not in home.parents
     venv = _install(home)
     shutil.copy(ROOT / "tests" / "stack" / "stack_helper.py", home / "stack_helper.py")
-    recreate_databases()
+    recreate_databases(db)
 
     secrets_dir = home / "etc"
     secrets_dir.mkdir(mode=0o700)
@@ -250,7 +288,7 @@ def stack() -> Iterator[Stack]:
     smtp_port = free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    https_port, app_port = free_port(), free_port()
+    https_port, app_ports = free_port(), [free_port() for _ in range(app_servers)]
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
         "HOME": str(home),
@@ -266,8 +304,8 @@ def stack() -> Iterator[Stack]:
         "AMPARO_AUDIT_SIGNING_KEY_FILE": str(secrets_dir / "audit-signing-key.pem"),
         "AMPARO_BACKUP_RECIPIENTS_FILE": str(secrets_dir / "backup-recipients.txt"),
         "AMPARO_AUDIT_CHECKPOINT_DIR": str(home / "var" / "checkpoints"),
-        "DATABASE_URL": f"{pg_as(APP_ROLE)}/{DB}",
-        "KEYS_DATABASE_URL": f"{pg_as(APP_ROLE)}/{KEYS_DB}",
+        "DATABASE_URL": f"{pg_as(f'{db}_app')}/{db}",
+        "KEYS_DATABASE_URL": f"{pg_as(f'{db}_app')}/{db}_keys",
         "DATABASE_CONN_MAX_AGE": "60",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
@@ -275,8 +313,8 @@ def stack() -> Iterator[Stack]:
         "DEFAULT_FROM_EMAIL": "amparo@stack.invalid",
         "LANGUAGE_CODE": "en",
     }
-    stack = Stack(home=home, venv=venv, env=env, https_port=https_port, app_port=app_port,
-                  mailbox=mailbox)
+    stack = Stack(home=home, venv=venv, env=env, https_port=https_port, app_ports=app_ports,
+                  mailbox=mailbox, db=db)
     pem = stack.amparo("audit_checkpoint", "--new-key").stdout
     (secrets_dir / "audit-signing-key.pem").write_text(pem)
     (secrets_dir / "audit-signing-key.pem").chmod(0o600)
@@ -287,7 +325,8 @@ def stack() -> Iterator[Stack]:
     stack.amparo("check", "--deploy", "--fail-level", "WARNING")
     stack.start_application()
     stack._spawn("caddy", ["caddy", "run", "--config",
-                           str(_caddyfile(home, https_port, app_port)), "--adapter", "caddyfile"])
+                           str(_caddyfile(home, https_port, app_ports)), "--adapter",
+                           "caddyfile"])
     wait_for(lambda: stack.status("/accounts/login/") == 200, "Caddy", 60)
     try:
         yield stack
@@ -296,6 +335,6 @@ def stack() -> Iterator[Stack]:
             stack.stop(name)
         smtp.stop()
         if os.environ.get("AMPARO_STACK_KEEP") != "1":
-            _psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)",
-                  f"DROP DATABASE IF EXISTS {KEYS_DB} WITH (FORCE)")
+            _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)",
+                  f"DROP DATABASE IF EXISTS {db}_keys WITH (FORCE)")
             shutil.rmtree(home, ignore_errors=True)

@@ -23,7 +23,10 @@ from accounts.models import Organization, OrganizationKind, Role, Team, User  # 
 from cases import vocabularies as cv  # noqa: E402
 from cases.models import Case  # noqa: E402
 from cases.services import work  # noqa: E402
-from referrals.models import ServiceOffering  # noqa: E402
+from cases.services.intake import Identity, register_intake  # noqa: E402
+from referrals import services as referrals  # noqa: E402
+from referrals import vocabularies as rv  # noqa: E402
+from referrals.models import Referral, ServiceOffering  # noqa: E402
 
 PASSWORD = "una-contraseña-larga-de-prueba-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -79,6 +82,55 @@ def attach(case_id: str) -> dict:
     return {"attachment": str(attachment.pk), "bytes": PDF.decode("latin-1")}
 
 
+def caseworker(username: str) -> dict:
+    """One more caseworker of Lucía's team (the two-node test locks her account)."""
+    team = Team.objects.get(name="Equipo Pila")
+    secret = _person(username, team.organization, Role.CASEWORKER)
+    team.members.add(User.objects.get(username=username))
+    return {"secret": secret}
+
+
+def case() -> dict:
+    """A case of Lucía's with consent to a shelter referral."""
+    lucia = User.objects.get(username="lucia")
+    registered = register_intake(
+        actor=lucia, team=lucia.teams.get(),
+        identity=Identity(given_names="Ana Lucía", family_names="Condori", gender="female",
+                          nationality="PE", languages=["es"]),
+    )
+    consent(str(registered.pk))
+    return {"case": str(registered.pk), "code": registered.code}
+
+
+def submitted(case_id: str) -> dict:
+    """A referral of the case to the shelter, submitted for approval."""
+    lucia = User.objects.get(username="lucia")
+    draft = referrals.create_referral(
+        actor=lucia, case=Case.objects.get(pk=case_id),
+        offering=ServiceOffering.objects.get(name="Casa Refugio Arequipa"),
+        urgency=rv.Urgency.URGENT, reason="Necesita un lugar seguro.",
+        items=rv.minimum_necessary("shelter"),
+    )
+    referrals.submit_referral(actor=lucia, referral=draft)
+    return {"referral": str(draft.pk)}
+
+
+def referral_state(referral_id: str) -> dict:
+    referral = Referral.objects.get(pk=referral_id)
+    return {"state": referral.state,
+            "approvals": referral.events.filter(to_state=rv.State.SENT).count()}
+
+
+def outgoing_mail() -> dict:
+    from referrals.models import OutgoingMail
+
+    return {"owed": OutgoingMail.objects.count(),
+            "unsent": OutgoingMail.objects.filter(sent_at__isnull=True).count()}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    print(json.dumps({"people": people, "consent": consent, "attach": attach}[command](*args)))
+    commands = {"people": people, "consent": consent, "attach": attach,
+                "caseworker": caseworker, "case": case, "submitted": submitted,
+                "referral_state": referral_state, "outgoing_mail": outgoing_mail}
+    print(json.dumps(commands[command](*args)))
