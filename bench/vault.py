@@ -108,7 +108,8 @@ def measure_values() -> dict[str, float]:
     rates = {name: OPS_PER_ROUND / statistics.median(times) for name, times in rounds.items()}
     for kind in ("seal", "open"):
         rates[f"{kind}_ratio"] = statistics.median(
-            vault / bare for vault, bare in zip(rounds[f"vault_{kind}"], rounds[f"bare_{kind}"])
+            vault / bare
+            for vault, bare in zip(rounds[f"vault_{kind}"], rounds[f"bare_{kind}"], strict=True)
         )
     return rates
 
