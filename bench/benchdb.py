@@ -36,11 +36,16 @@ def drop_databases(names: tuple[str, str]) -> None:
 
 
 def configure(folder: Path, names: tuple[str, str]) -> None:
-    """Django on the bench's databases, demo mode, keys under ``folder``."""
+    """Django on the bench's databases, development mode, keys under ``folder``.
+
+    Development (DEBUG=1) rather than the demo: the demo refuses any database but SQLite
+    under its folder (config/guards.py), and DEBUG also lets the demo helpers seed.
+    """
+    os.environ.pop("AMPARO_DEMO", None)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "AMPARO_DEMO": "1",
+            "DEBUG": "1",
             "AMPARO_VAR_DIR": str(folder),
             "DATABASE_URL": f"{SERVER}/{names[0]}",
             "KEYS_DATABASE_URL": f"{SERVER}/{names[1]}",
@@ -48,7 +53,6 @@ def configure(folder: Path, names: tuple[str, str]) -> None:
             "LOG_LEVEL": "WARNING",
         }
     )
-    os.environ.pop("DEBUG", None)
     sys.path.insert(0, str(ROOT))
     import django
 
