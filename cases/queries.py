@@ -84,6 +84,32 @@ def visible_cases(user: User) -> QuerySet[Case]:
     )
 
 
+def visible_case_paths(user: User) -> list[QuerySet[Case]]:
+    """``visible_cases`` as one query per way she sees cases; their union is the same set.
+
+    Each path is a plain filter an index matches (owner, one supervised team, the few
+    shared or granted ids), so a page reads its rows in order from each index instead of
+    testing the OR/EXISTS of ``visible_cases`` on every case of the organisation. One
+    query: the ids of the teams she supervises.
+    """
+    if not (user.is_authenticated and user.has_role(*CASE_ROLES)):
+        return []
+    cases = Case.objects.filter(organization_id=user.organization_id)
+    team_ids = list(user.supervised_teams.values_list("pk", flat=True))
+    shared = CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename__in=("view_case", "change_case")
+    ).values("content_object_id")
+    granted = EmergencyGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+        "case_id"
+    )
+    return [
+        cases.filter(owner=user),
+        *(cases.filter(team_id=team_id) for team_id in team_ids),
+        cases.filter(pk__in=shared),
+        cases.filter(pk__in=granted),
+    ]
+
+
 def access_level(user: User, case: Case) -> Access:
     """The highest ``Access`` this person has on a case (``NONE`` if she cannot see it)."""
     if not (user.is_authenticated and user.has_role(*CASE_ROLES)):

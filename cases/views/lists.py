@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,14 +27,12 @@ from audit.models import Action, Outcome
 from audit.services import record_event
 from cases import sightings
 from cases.forms.lists import CaseFilterForm, NameSearchForm, people_of, teams_of
-from cases.listing import open_names, with_next_follow_up
-from cases.queries import CASE_ROLES, visible_cases
+from cases.listing import PAGE_SIZE, case_page, open_names, single_page  # noqa: F401
+from cases.queries import CASE_ROLES, visible_case_paths
 from cases.services.intake import search_by_name
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-PAGE_SIZE = 50
 
 def require_case_role(user: User, *, action: str = Action.CASE_LIST_VIEWED) -> None:
     """403 (recorded) for people with no case role: auditors, partners, org admins."""
@@ -58,19 +55,24 @@ def case_list(request: HttpRequest) -> HttpResponse:
     name_form = NameSearchForm(request.POST if request.method == "POST" else None)
     searching = request.method == "POST" and name_form.is_valid()
     if searching:
-        cases = search_by_name(actor=user, full_name=name_form.cleaned_data["full_name"])
-        page_number = 1
+        page = single_page(
+            search_by_name(actor=user, full_name=name_form.cleaned_data["full_name"])
+        )
     else:
-        cases = filters.apply(visible_cases(user))
-        page_number = request.GET.get("page")
-    page = Paginator(with_next_follow_up(cases), PAGE_SIZE).get_page(page_number)
-    rows = open_names(page.object_list, actor=user)
+        page = case_page(
+            visible_case_paths(user),
+            narrow=filters.apply,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    rows = open_names(page.rows, actor=user)
     sightings.record_list_page(
         user, rows, where=sightings.SEARCH if searching else sightings.LIST
     )
 
     query = request.GET.copy()
-    query.pop("page", None)
+    for turn in ("after", "before", "page"):
+        query.pop(turn, None)
     return render(
         request,
         "cases/lists/case_list.html",
