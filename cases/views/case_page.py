@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from audit.models import Action
 from cases import vocabularies as v
 from cases.forms import work as work_forms
-from cases.history import case_history_entries, describe_entries
+from cases.history import KINDS, case_history_entries, describe_entries
 from cases.models import Case, LinkGroup
 from cases.opening import Opened, Opener
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
@@ -42,6 +42,9 @@ INTAKE_SECTIONS = (
     ("route", _("Edit route")),
     ("narrative", _("Edit needs and account")),
 )
+
+# Changes per page of the history: a phone screen or two, not 7,000 px (issue 14).
+HISTORY_PAGE_SIZE = 15
 
 # (route name, label, level needed, shown when): the management pages (views/management.py).
 MANAGEMENT_ACTIONS = (
@@ -346,15 +349,21 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 def case_history(request: HttpRequest, case_id) -> HttpResponse:
     access = get_case_for_user(request.user, case_id, action=Action.CASE_HISTORY_VIEWED)
     case = access.case
-    entries = case_history_entries(case)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind", "")
+    unknown_kind = bool(kind) and kind not in KINDS
+    if unknown_kind:
+        kind = ""  # bad input changes nothing: every kind is shown, and she is told why
+    entries = case_history_entries(case, kind)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     opener = Opener(request.user, shredded=case.survivor.is_shredded)
     rows = describe_entries(list(page.object_list), opener)
     return render(
         request,
         "cases/case/history.html",
         {"summary": case_summary(case, actor=request.user), "case": case, "page": page,
-         "rows": rows},
+         "rows": rows, "kind": kind, "unknown_kind": unknown_kind,
+         "kinds": [(key, title) for key, (title, _models) in KINDS.items()],
+         "back_url": reverse("cases:case_detail", kwargs={"case_id": case.pk})},
     )
 
 
