@@ -71,9 +71,24 @@ CREATED, CHANGED, DELETED = "+", "~", "-"
 ACTIONS = {CREATED: _("added"), CHANGED: _("changed"), DELETED: _("removed")}
 
 
-def _sources(case: Case) -> list[tuple[type[Model], Any]]:
-    """Every history table that belongs to this case, with the filter that selects it."""
-    return [
+# The kinds of change the history page filters by (issue 14): key in ``?kind=``, label,
+# and the tables it reads. Survivor and case rows are one kind: "her record".
+KINDS = {
+    "record": (_("Her record and the case"), (Case, Survivor)),
+    "documents": (_("Documents"), (SurvivorDocument,)),
+    "route": (_("Route"), (RouteStop,)),
+    "risk": (_("Risk assessments"), (RiskAssessment,)),
+    "consent": (_("Consent"), (Consent,)),
+    "notes": (_("Notes"), (Note,)),
+    "attachments": (_("Attachments"), (Attachment,)),
+    "follow-ups": (_("Follow-ups"), (FollowUp,)),
+}
+
+
+def _sources(case: Case, kind: str = "") -> list[tuple[type[Model], Any]]:
+    """Every history table that belongs to this case, with the filter that selects it
+    (only those of ``kind`` when one is given)."""
+    sources = [
         (Case, {"id": case.pk}),
         (Survivor, {"id": case.survivor_id}),
         (SurvivorDocument, {"survivor_id": case.survivor_id}),
@@ -84,6 +99,10 @@ def _sources(case: Case) -> list[tuple[type[Model], Any]]:
         (Attachment, {"case_id": case.pk}),
         (FollowUp, {"case_id": case.pk}),
     ]
+    if kind:
+        models = KINDS[kind][1]
+        sources = [(model, filters) for model, filters in sources if model in models]
+    return sources
 
 
 @dataclass
@@ -139,10 +158,11 @@ class HistoryEntry:
         )
 
 
-def case_history_entries(case: Case) -> list[HistoryEntry]:
-    """All history records of the case and its rows, newest first (nothing opened yet)."""
+def case_history_entries(case: Case, kind: str = "") -> list[HistoryEntry]:
+    """All history records of the case and its rows (of one kind of ``KINDS`` when
+    given), newest first (nothing opened yet)."""
     entries: list[HistoryEntry] = []
-    for model, filters in _sources(case):
+    for model, filters in _sources(case, kind):
         records = list(
             model.history.filter(**filters)
             .select_related("history_user")

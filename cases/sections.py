@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -58,6 +60,31 @@ def register(section: CaseSection) -> None:
 
 def registered() -> tuple[CaseSection, ...]:
     return tuple(_SECTIONS.values())
+
+
+# The case page's own sections, in the page's order (the registered ones come after
+# "follow-ups"). Each is a ``<details>`` collapsed by default; ``?section=<key>`` opens it.
+OWN_SECTIONS = (
+    "risk", "follow-ups", "notes", "consent", "attachments", "identity", "profile", "route",
+    "needs", "linked", "episodes",
+)
+
+
+def section_keys() -> tuple[str, ...]:
+    """Every section the case page has: its own and the registered ones."""
+    return OWN_SECTIONS + tuple(section.anchor for section in registered())
+
+
+def section_url(case: Any, key: str, *, anchor: str = "") -> str:
+    """The case page with section ``key`` open and in view: one address per section, and
+    it works without JavaScript (the server opens the section; the fragment scrolls to it).
+    ``case`` is a case or its id; ``anchor`` is a place inside the section (the safety
+    plan inside "risk"), the section itself by default. An unknown key is a programming error, not a link to a
+    page that silently opens nothing."""
+    if key not in section_keys():
+        raise ValueError(f"The case page has no section {key!r}")
+    case_id = getattr(case, "pk", case)
+    return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}?section={key}#{anchor or key}"
 
 
 @dataclass(frozen=True)

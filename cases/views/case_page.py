@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET
 from audit.models import Action
 from cases import vocabularies as v
 from cases.forms import work as work_forms
-from cases.history import case_history_entries, describe_entries
+from cases.history import KINDS, case_history_entries, describe_entries
 from cases.models import Case, LinkGroup
 from cases.opening import Opened, Opener
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
-from cases.sections import SectionRequest, build_sections
+from cases.sections import SectionRequest, build_sections, section_keys, section_url
 from cases.services import management as management_services
 from cases.services import work as work_services
 from cases.summary import case_summary
@@ -42,6 +42,9 @@ INTAKE_SECTIONS = (
     ("route", _("Edit route")),
     ("narrative", _("Edit needs and account")),
 )
+
+# Changes per page of the history: a phone screen or two, not 7,000 px (issue 14).
+HISTORY_PAGE_SIZE = 15
 
 # (route name, label, level needed, shown when): the management pages (views/management.py).
 MANAGEMENT_ACTIONS = (
@@ -234,12 +237,17 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
         "edit_links": _edit_links(case, access) if not shredded else [],
         "management_links": _management_links(case, access, request.user),
         "history_url": reverse("cases:case_history", kwargs={"case_id": case.pk}),
+        # Every section is folded; the one asked for (``?section=``) is open, so the menu's
+        # links reach any section in one click, without JavaScript.
+        "open_section": _asked_section(request),
+        "risk_url": section_url(case, "risk"),
     }
     # The sections other apps add (cases/sections.py): her referrals, for one.
     added, context["added_sections"] = build_sections(
         SectionRequest(access=access, actor=actor, can_work=can_work)
     )
     context.update(added)
+    context["section_menu"] = _section_menu(context)
     if can_work:
         context.update(
             note_form=work_forms.NoteForm(),
@@ -254,6 +262,48 @@ def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
             join_group_form=work_forms.JoinLinkGroupForm(case=case, actor=actor),
         )
     return context
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    title: Any
+    url: str
+    count: int | None = None
+    overdue: int = 0
+
+
+def _section_menu(context: dict[str, Any]) -> list[MenuItem]:
+    """The menu at the top of the case page: every section, in the page's order, with its
+    count, each one click from the top (``section_url`` opens it)."""
+    case = context["case"]
+
+    def item(key: str, title: Any, count: int | None = None, overdue: int = 0) -> MenuItem:
+        return MenuItem(key, title, section_url(case, key), count, overdue)
+
+    return [
+        item("risk", _("Risk and safety")),
+        item("follow-ups", _("Follow-ups"), len(context["open_follow_ups"]),
+             context["overdue_count"]),
+        *(item(section.anchor, section.title, section.count)
+          for section in context["added_sections"]),
+        item("notes", _("Notes"), len(context["notes"])),
+        item("consent", _("Consent"), len(context["consents"])),
+        item("attachments", _("Attachments"), len(context["attachments"])),
+        item("identity", _("Identity")),
+        item("profile", _("Profile")),
+        item("route", _("Route")),
+        item("needs", _("Needs and account")),
+        item("linked", _("Linked cases"), len(context["linked_groups"])),
+        item("episodes", _("Earlier episodes"), len(context["episodes"])),
+    ]
+
+
+def _asked_section(request: HttpRequest) -> str:
+    """The section named by ``?section=``; an unknown name opens none (nothing else
+    changes: the page is the same folded page)."""
+    asked = request.GET.get("section", "")
+    return asked if asked in section_keys() else ""
 
 
 def _edit_links(case: Case, access: CaseAccess) -> list[tuple[str, str]]:
@@ -299,15 +349,21 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 def case_history(request: HttpRequest, case_id) -> HttpResponse:
     access = get_case_for_user(request.user, case_id, action=Action.CASE_HISTORY_VIEWED)
     case = access.case
-    entries = case_history_entries(case)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind", "")
+    unknown_kind = bool(kind) and kind not in KINDS
+    if unknown_kind:
+        kind = ""  # bad input changes nothing: every kind is shown, and she is told why
+    entries = case_history_entries(case, kind)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     opener = Opener(request.user, shredded=case.survivor.is_shredded)
     rows = describe_entries(list(page.object_list), opener)
     return render(
         request,
         "cases/case/history.html",
         {"summary": case_summary(case, actor=request.user), "case": case, "page": page,
-         "rows": rows},
+         "rows": rows, "kind": kind, "unknown_kind": unknown_kind,
+         "kinds": [(key, title) for key, (title, _models) in KINDS.items()],
+         "back_url": reverse("cases:case_detail", kwargs={"case_id": case.pk})},
     )
 
 

@@ -36,6 +36,7 @@ from cases.forms.intake import (
     SafeContactForm,
 )
 from cases.queries import CASE_ROLES, Access, get_case_for_user
+from cases.sections import section_url
 from cases.services import intake as services
 from cases.summary import case_summary
 from core.opened import as_date, as_int, as_json_object
@@ -203,6 +204,17 @@ SECTIONS = {
 
 
 FORMSET_SECTIONS = ("documents", "route")
+
+# Which section of the case page shows what an edit page saved: after a save the case
+# page opens there (cases.sections.section_url).
+CASE_PAGE_SECTION = {
+    "identity": "identity",
+    "documents": "identity",
+    "safe-contact": "identity",
+    "profile": "profile",
+    "route": "route",
+    "narrative": "needs",
+}
 
 
 def _open(instance: Any, name: str, actor: Any) -> str:
@@ -389,7 +401,7 @@ def edit_section(request: HttpRequest, case_id: Any, section: str) -> HttpRespon
                 messages.success(request, _("Saved in case %(code)s.") % {"code": case.code})
                 if "add_row" in request.POST and section in FORMSET_SECTIONS:
                     return redirect(reverse("cases:edit_section", args=[case.pk, section]))
-                return redirect(reverse("cases:case_detail", args=[case.pk]))
+                return redirect(section_url(case, CASE_PAGE_SECTION[section]))
         # Showing her record again is a look at it: the one event of this request.
         get_case_for_user(actor, case.pk, needed=Access.WORK, purpose=purpose)
     context = {

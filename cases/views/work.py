@@ -30,6 +30,7 @@ from cases.queries import Access, CaseAccess, get_case_for_user
 from cases.services import attachments as attachment_services
 from cases.services import consent as consent_services
 from cases.services import links as link_services
+from cases.sections import section_url
 from cases.services import work as services
 from cases.summary import case_summary
 from core.forms import add_service_errors
@@ -39,7 +40,10 @@ from vault.scope import key_scope
 
 
 def _case_url(case_id: Any, anchor: str) -> str:
-    return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}#{anchor}"
+    # The safety plan is a place inside the "risk" section, not a section of its own.
+    if anchor == "safety-plan":
+        return section_url(case_id, "risk", anchor=anchor)
+    return section_url(case_id, anchor)
 
 
 def _for_work(request: HttpRequest, case_id: Any, action: str) -> CaseAccess:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cases.sections import section_url
 from referrals import vocabularies as rv
 from vault.scope import key_scope
 
@@ -18,7 +19,7 @@ def referral_url(referral_id: Any) -> str:
 
 
 def case_url(case_id: Any) -> str:
-    return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}#referrals"
+    return section_url(case_id, "referrals")
 
 
 def step_view(view: Any) -> Any:

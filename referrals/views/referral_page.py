@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases.opening import Opener
 from cases.queries import Access
+from cases.sections import section_url
 from cases.summary import case_summary
 from core.labels import label, labels
 from referrals import services
@@ -166,7 +167,7 @@ def referral_page(
         "review_form": review_form,
         "packet": packet,
         "consent_missing": consent_missing,
-        "consent_url": case_url(case.pk).split("#")[0] + "#consent",
+        "consent_url": section_url(case.pk, "consent"),
         "packet_rows": present(packet).lines() if packet and not packet.closed else [],
         # A refused step, said in the page's error summary (base.html).
         "refusal": alert,

@@ -77,3 +77,42 @@ def test_notes_and_consent_changes_appear(client_for, caseworker, case):
     text = client_for(caseworker).get(_url(case)).content.decode()
     assert "Una nota" in text
     assert "The survivor asked" in text
+
+
+def _add_notes(caseworker, case, count):
+    for number in range(count):
+        work.add_note(actor=caseworker, case=case, body=f"Nota número {number}")
+
+
+def test_it_shows_fifteen_changes_a_page_newest_first(client_for, caseworker, case):
+    _add_notes(caseworker, case, 20)
+    client = client_for(caseworker)
+    first = client.get(_url(case)).content.decode()
+    assert first.count("<li>\n      <p class=\"entry-head\">") == 15
+    assert "Nota número 19" in first and "Nota número 4" not in first
+    second = client.get(_url(case), {"page": 2}).content.decode()
+    assert "Nota número 4" in second and "Nota número 19" not in second
+
+
+def test_it_filters_by_kind_of_change_and_keeps_the_filter_on_the_next_page(
+    client_for, caseworker, case
+):
+    _add_notes(caseworker, case, 16)
+    work.update_safety_plan(actor=caseworker, case=case, plan="Plan de hoy")
+    client = client_for(caseworker)
+
+    notes = client.get(_url(case), {"kind": "notes"}).content.decode()
+    assert "Plan de hoy" not in notes and "Nota número 15" in notes
+    assert '<option value="notes" selected>' in notes
+    assert "?kind=notes&amp;page=2" in notes  # the pager keeps the filter
+    record = client.get(_url(case), {"kind": "record"}).content.decode()
+    assert "Plan de hoy" in record and "Nota número" not in record
+
+
+def test_an_unknown_kind_shows_every_change_and_says_why(client_for, caseworker, case):
+    work.update_safety_plan(actor=caseworker, case=case, plan="Plan de hoy")
+    response = client_for(caseworker).get(_url(case), {"kind": "nada"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There is no such kind of change. All changes are shown." in text
+    assert "Plan de hoy" in text

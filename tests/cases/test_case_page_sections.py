@@ -135,9 +135,60 @@ def test_every_section_is_one_click_from_the_menu_at_the_top_with_its_count(
     menu_start = page.index('class="section-nav"')
     menu = page[menu_start:page.index("</nav>", menu_start)]
     sections = re.findall(r'<section id="([\w-]+)" class="case-section', page)
-    linked = re.findall(r'<a href="#([\w-]+)"', menu)
-    assert sections and set(sections) <= set(linked)
+    linked = re.findall(r'<a href="[^"#]*\?section=([\w-]+)#([\w-]+)"', menu)
+    assert all(key == anchor for key, anchor in linked)
+    assert sections and set(sections) <= {key for key, _ in linked}
     assert menu_start < page.index(f'<section id="{sections[0]}"')  # the menu comes first
-    counts = dict(re.findall(r'<a href="#([\w-]+)">[^<]*<span class="count">(\d+)</span>', menu))
+    counts = dict(re.findall(
+        r'<a href="[^"]*#([\w-]+)">[^<]*<span class="count">(\d+)</span>', menu
+    ))
     assert counts["follow-ups"] == "1" and counts["notes"] == "1"
     assert {"consent", "attachments", "linked", "episodes"} <= set(counts)
+
+
+def _open_sections(page: str) -> list[str]:
+    """The sections whose fold is open, in page order."""
+    import re
+
+    return re.findall(
+        r'<section id="([\w-]+)" class="case-section[^>]*>\s*<details class="case-fold" open>',
+        page,
+    )
+
+
+def test_every_section_is_folded_with_its_count_until_one_is_asked_for(
+    client_for, caseworker, case
+):
+    work.add_note(actor=caseworker, case=case, body="Llamó el lunes.")
+    client = client_for(caseworker)
+
+    folded = client.get(_url(case)).content.decode()
+    assert _open_sections(folded) == []
+    assert '<summary><h2 id="notes-title">Notes</h2> <span class="count">1</span></summary>' in folded
+
+    asked = client.get(_url(case), {"section": "notes"}).content.decode()
+    assert _open_sections(asked) == ["notes"]
+    assert 'aria-current="location">Notes' in asked
+    # A section an app above registers opens the same way.
+    assert _open_sections(client.get(_url(case), {"section": "referrals"}).content.decode()) == [
+        "referrals"
+    ]
+
+
+def test_an_unknown_section_opens_none_and_the_page_is_still_shown(client_for, caseworker, case):
+    response = client_for(caseworker).get(_url(case), {"section": "<script>"})
+    assert response.status_code == 200
+    assert _open_sections(response.content.decode()) == []
+    assert "&lt;script&gt;" not in response.content.decode()
+
+
+def test_section_url_opens_a_section_and_refuses_one_the_page_does_not_have(case):
+    from cases.sections import section_url
+
+    assert section_url(case, "notes") == f"{_url(case)}?section=notes#notes"
+    assert section_url(case.pk, "risk", anchor="safety-plan") == (
+        f"{_url(case)}?section=risk#safety-plan"
+    )
+    assert section_url(case, "referrals").endswith("?section=referrals#referrals")
+    with pytest.raises(ValueError):
+        section_url(case, "nowhere")

@@ -17,6 +17,7 @@ from audit.models import AccessEvent, Action, Outcome
 from cases import vocabularies as v
 from cases.models import Case
 from cases.services.intake import Guardian, Identity, update_identity
+from cases.views.intake import CASE_PAGE_SECTION
 from tests.audit.chain_helpers import forget_access_events
 from vault import services as vault
 
@@ -130,7 +131,11 @@ def test_the_owner_sees_the_section_with_one_view_event(client_for, caseworker, 
 def test_the_owner_saves_the_section_with_one_update_event(client_for, caseworker, fresh, section):
     response = client_for(caseworker).post(_url(fresh, section), VALID[section])
     assert response.status_code == 302, response.context and response.context["form"].errors
-    assert response["Location"] == reverse("cases:case_detail", args=[fresh.pk])
+    # Back to the case page, with the section that shows what was saved open.
+    shown = CASE_PAGE_SECTION[section]
+    assert response["Location"] == (
+        reverse("cases:case_detail", args=[fresh.pk]) + f"?section={shown}#{shown}"
+    )
     events = _events()
     assert [e.action for e in events] == [Action.CASE_UPDATED]
     assert events[0].purpose == PURPOSES.get(section, section)

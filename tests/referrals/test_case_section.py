@@ -30,7 +30,10 @@ def test_the_referrals_section_sits_after_follow_ups_and_before_notes(
         page.index(f'<section id="{anchor}"') for anchor in ("follow-ups", "referrals", "notes")
     )
     assert follow_ups < referrals < notes
-    assert '<a href="#referrals">Referrals <span class="count">1</span></a>' in page
+    assert (
+        f'<a href="/cases/{case.pk}/?section=referrals#referrals">Referrals'
+        ' <span class="count">1</span></a>'
+    ) in page
 
 
 def test_a_section_is_built_for_the_person_and_case_the_page_fetched(

@@ -24,7 +24,7 @@ def test_a_draft_without_consent_says_so_and_links_to_the_consent_section(
     )
     html = page(client_for(caseworker), draft)
     assert "There is no live consent from her" in html
-    assert reverse("cases:case_detail", args=[case.pk]) + "#consent" in html
+    assert reverse("cases:case_detail", args=[case.pk]) + "?section=consent#consent" in html
 
 
 def test_a_draft_with_consent_does_not_warn(client_for, caseworker, draft):
