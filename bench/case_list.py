@@ -14,7 +14,8 @@ supervisor, who sees every case through her two teams, signs in. Then it request
 alternately so that machine noise hits all alike:
 
 - the real list page (``/cases/``): 50 rows, keyset page, capped count, names opened
-  through the vault, role check, filter form, the page's audit event and one per case shown (one INSERT);
+  through the vault, role check, filter form, the page's audit event and one per case
+  shown (one INSERT);
 - the same page filtered (status "open", risk "high") and its second page (a cursor);
 - a floor view: the same template showing 50 rows read from one index that matches the
   list's filter and order (one team's cases, newest first), with no count, no

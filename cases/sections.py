@@ -79,12 +79,13 @@ def section_url(case: Any, key: str, *, anchor: str = "") -> str:
     """The case page with section ``key`` open and in view: one address per section, and
     it works without JavaScript (the server opens the section; the fragment scrolls to it).
     ``case`` is a case or its id; ``anchor`` is a place inside the section (the safety
-    plan inside "risk"), the section itself by default. An unknown key is a programming error, not a link to a
-    page that silently opens nothing."""
+    plan inside "risk"), the section itself by default. An unknown key is a programming
+    error, not a link to a page that silently opens nothing."""
     if key not in section_keys():
         raise ValueError(f"The case page has no section {key!r}")
     case_id = getattr(case, "pk", case)
-    return f"{reverse('cases:case_detail', kwargs={'case_id': case_id})}?section={key}#{anchor or key}"
+    page = reverse("cases:case_detail", kwargs={"case_id": case_id})
+    return f"{page}?section={key}#{anchor or key}"
 
 
 @dataclass(frozen=True)

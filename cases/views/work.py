@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,10 +26,10 @@ from audit.models import Action, Outcome
 from audit.services import record_event
 from cases.forms import work as work_forms
 from cases.queries import Access, CaseAccess, get_case_for_user
+from cases.sections import section_url
 from cases.services import attachments as attachment_services
 from cases.services import consent as consent_services
 from cases.services import links as link_services
-from cases.sections import section_url
 from cases.services import work as services
 from cases.summary import case_summary
 from core.forms import add_service_errors

@@ -28,7 +28,6 @@ from referrals.forms import case_side as forms
 from referrals.packet import Packet, open_packet, present
 from referrals.packet import build as build_packet
 from referrals.queries import ReferralAccess, get_referral_for_user
-from referrals.views.common import case_url
 from referrals.workflow import Step, allowed_steps
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope

@@ -164,7 +164,8 @@ def test_every_section_is_folded_with_its_count_until_one_is_asked_for(
 
     folded = client.get(_url(case)).content.decode()
     assert _open_sections(folded) == []
-    assert '<summary><h2 id="notes-title">Notes</h2> <span class="count">1</span></summary>' in folded
+    summary = '<summary><h2 id="notes-title">Notes</h2> <span class="count">1</span></summary>'
+    assert summary in folded
 
     asked = client.get(_url(case), {"section": "notes"}).content.decode()
     assert _open_sections(asked) == ["notes"]

@@ -1,6 +1,7 @@
 """The backup drill: one encrypted file with both databases and the attachments (wherever
-they are kept: the main database, a disk or an S3 bucket); after losing everything, the restore brings back a case that opens, its attachment, and an
-access log that verifies. Refusals: a wrong age key, and a restore into live data."""
+they are kept: the main database, a disk or an S3 bucket); after losing everything, the
+restore brings back a case that opens, its attachment, and an access log that verifies.
+Refusals: a wrong age key, and a restore into live data."""
 
 from __future__ import annotations
 
