@@ -22,6 +22,7 @@ from tests.e2e.crawling import Crawler, all_url_names, report
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.crawl,
     pytest.mark.django_db(transaction=True, databases=["default", "keys"]),
 ]
 
