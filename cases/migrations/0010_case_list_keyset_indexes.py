@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_organization_partner_contact'),
-        ('cases', '0007_shredding_finishes'),
+        ('cases', '0009_identification_place'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
