@@ -14,12 +14,22 @@ import pytest
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import sessions
 from accounts.models import Role
 from cases.services.intake import Identity, register_intake
 from tests.factories import OrganizationFactory, TeamFactory, UserFactory, enrol_totp
+
+
+@pytest.fixture(autouse=True)
+def _default_language_between_tests():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware): each
+    test starts and ends in the default language, so none depends on the one before."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

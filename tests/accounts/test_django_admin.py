@@ -169,7 +169,7 @@ def test_an_organisation_change_is_an_access_event(admin_client, organization):
     admin_client.post(
         reverse("admin:accounts_organization_change", args=[organization.pk]),
         {"name": organization.name, "kind": organization.kind, "country": "Perú",
-         "city": "Cusco"},
+         "city": "Cusco", "retention_years": organization.retention_years},
     )
 
     organization.refresh_from_db()

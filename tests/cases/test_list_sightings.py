@@ -20,8 +20,19 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
 def _page(client, number: int = 1) -> list[str]:
-    response = client.get(f"/cases/?page={number}")
+    """The codes on page ``number`` of her list, reached as she would: the list pages by
+    cursor, so page n follows the "next" link of page n - 1 (asked just before, or turned
+    to here without being counted by the caller)."""
+    if number == 1:
+        url = "/cases/"
+    elif getattr(client, "turned_to", 0) == number - 1:
+        url = f"/cases/?after={client.next_cursor}"
+    else:
+        _page(client, number - 1)
+        url = f"/cases/?after={client.next_cursor}"
+    response = client.get(url)
     assert response.status_code == 200
+    client.turned_to, client.next_cursor = number, response.context["page"].next_cursor
     return [case.code for case in response.context["rows"]]
 
 

@@ -140,7 +140,7 @@ def test_bad_input_is_explained_and_changes_nothing(client_for, supervisor, case
     response = client_for(supervisor).post(reverse(URL), _form(supervisor, **overrides))
     assert response.status_code == 200
     assert response.context["form"].errors[field]
-    assert 'role="alert"' in response.content.decode()
+    assert 'id="error-summary"' in response.content.decode()
     assert not ExportRecord.objects.exists()
     assert _events(before) == []
 
