@@ -159,7 +159,8 @@ def write(
     return saved
 
 
-def _read_exact(handle: IO[bytes], size: int) -> bytes:
+def read_up_to(handle: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, however many reads the stream needs (fewer only at its end)."""
     parts = []
     while size:
         data = handle.read(size)
@@ -175,7 +176,7 @@ def read(
 ) -> Iterator[bytes]:
     """Yield the plaintext chunks of a sealed file; raises ``crypto.Undecryptable``."""
     with storage.open(name, "rb") as handle:
-        head = _read_exact(handle, HEADER_BYTES)
+        head = read_up_to(handle, HEADER_BYTES)
         if len(head) != HEADER_BYTES or head[:4] != MAGIC or head[4] != FILE_VERSION:
             raise crypto.Undecryptable
         chunk_size = int.from_bytes(head[5:9], "big")
@@ -184,11 +185,11 @@ def read(
         aad_base = head + binding
         record = chunk_size + _OVERHEAD
         index = 0
-        current = _read_exact(handle, record)
+        current = read_up_to(handle, record)
         while True:
             if len(current) < _OVERHEAD:
                 raise crypto.Undecryptable  # nothing sealed as final was found
-            following = _read_exact(handle, record)
+            following = read_up_to(handle, record)
             final = not following
             try:
                 plain = aead.decrypt(

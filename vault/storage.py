@@ -19,25 +19,16 @@ from __future__ import annotations
 import io
 import posixpath
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.deconstruct import deconstructible
 
+from vault.files import read_up_to
+
 DEFAULT_CHUNK_BYTES = 512 * 1024
-
-
-def _read_up_to(source: IO[bytes], size: int) -> bytes:
-    parts = []
-    while size:
-        data = source.read(size)
-        if not data:
-            break
-        parts.append(data)
-        size -= len(data)
-    return b"".join(parts)
 
 
 class _ChunkReader(io.RawIOBase):
@@ -103,7 +94,7 @@ class DatabaseStorage(Storage):
             record = self._files().create(name=name)
             number = size = 0
             while True:
-                piece = _read_up_to(content, self.chunk_size)
+                piece = read_up_to(content, self.chunk_size)
                 if not piece and number:
                     break
                 SealedFileChunk.objects.using(self.alias).create(

@@ -196,3 +196,11 @@ def serious_axe_violations(visit: Visit) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def unfold_section(page, key: str) -> None:
+    """Open a folded section of the case page as she would, by its summary (sections are
+    folded by default; a redirect back opens the one she worked in)."""
+    fold = page.locator(f"section#{key} details.case-fold").first
+    if fold.get_attribute("open") is None:
+        fold.locator("> summary").click()

@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     shoot,
     submit_code,
     submit_password,
+    unfold_section,
 )
 
 pytestmark = [
@@ -99,7 +100,7 @@ def _register_and_work_the_case(visit, caseworker, *, check) -> Case:
     check("flow-2-case")
 
     # A note.
-    _unfold(page, "notes")
+    unfold_section(page, "notes")
     notes = page.locator("#notes")
     notes.locator("details.work-form > summary").click()
     note_form = notes.locator("form")
@@ -111,7 +112,7 @@ def _register_and_work_the_case(visit, caseworker, *, check) -> Case:
 
     # A follow-up that was due yesterday, for herself (the form's default assignee).
     yesterday = timezone.localdate() - timedelta(days=1)
-    _unfold(page, "follow-ups")
+    unfold_section(page, "follow-ups")
     follow_ups = page.locator("#follow-ups")
     follow_ups.locator("details.work-form > summary").click()
     follow_up_form = follow_ups.locator("form")
@@ -190,11 +191,3 @@ def test_the_worked_case_page_fits_a_phone(
         summaries.first.click()  # each click opens one and drops it from the list
     assert page.locator("main details:not([open])").count() == 0
     fits("flow-case-all-open")
-
-
-def _unfold(page, key: str) -> None:
-    """Open a folded section of the case page as she would, by its summary (sections are
-    folded by default; a redirect back opens the one she worked in)."""
-    fold = page.locator(f"section#{key} details.case-fold").first
-    if fold.get_attribute("open") is None:
-        fold.locator("> summary").click()

@@ -32,7 +32,14 @@ from plans.models import AssistanceEntry, Plan
 from referrals import services
 from referrals import vocabularies as rv
 from referrals.models import ServiceOffering
-from tests.e2e.conftest import DESKTOP, serious_axe_violations, shoot, submit_code, submit_password
+from tests.e2e.conftest import (
+    DESKTOP,
+    serious_axe_violations,
+    shoot,
+    submit_code,
+    submit_password,
+    unfold_section,
+)
 from tests.plans.conftest import THREE_GOALS, write_plan
 
 pytestmark = [
@@ -129,7 +136,7 @@ def test_a_plan_is_written_approved_fed_by_a_referral_reviewed_and_printed(
     worker = _sign_in(open_page, caseworker, worker_device)
     page = worker.page
     worker.goto(reverse("cases:case_detail", kwargs={"case_id": case.pk}))
-    _unfold(page, "plan")
+    unfold_section(page, "plan")
     plan_link = page.locator(f"section#plan a[href='{_plan_url(case)}']")
     _click_and_wait(page, plan_link)
     _click_and_wait(page, page.locator("form[action$='/plan/start/'] button"))
@@ -291,11 +298,3 @@ def test_every_plan_page_has_no_serious_axe_violations(
     _click_and_wait(page, page.locator("form[action$='/plan/goals/'] button[type=submit]"))
     expect(page.locator("#error-summary")).to_contain_text(re.compile(".+"))
     _no_serious_violations(worker, "plan-axe-plan-errors")
-
-
-def _unfold(page, key: str) -> None:
-    """Open a folded section of the case page as she would, by its summary (sections are
-    folded by default; a redirect back opens the one she worked in)."""
-    fold = page.locator(f"section#{key} details.case-fold").first
-    if fold.get_attribute("open") is None:
-        fold.locator("> summary").click()

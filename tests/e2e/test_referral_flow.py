@@ -38,6 +38,7 @@ from tests.e2e.conftest import (
     shoot,
     submit_code,
     submit_password,
+    unfold_section,
 )
 
 pytestmark = [
@@ -166,7 +167,7 @@ def _draft_referral(visit, case, shelter, *, urgency: str, shots: str) -> Referr
     page = visit.page
     referrals = page.locator("section#referrals")
     expect(referrals).to_be_visible()
-    _unfold(page, "referrals")
+    unfold_section(page, "referrals")
     _check(visit, f"{shots}-1-case")
     create_url = reverse("referrals:create", kwargs={"case_id": case.pk})
     _click_and_wait(page, referrals.locator(f"a[href='{create_url}']"))
@@ -334,7 +335,7 @@ def test_a_referral_goes_from_the_caseworker_through_her_supervisor_to_the_shelt
     # The caseworker sees it completed on the case page, and its outcome on the referral.
     page = worker.page
     worker.goto(reverse("cases:case_detail", kwargs={"case_id": case.pk}))
-    _unfold(page, "referrals")
+    unfold_section(page, "referrals")
     row = page.locator("section#referrals tbody tr").filter(has_text=shelter.name)
     expect(row).to_have_count(1)
     status = row.locator(".badge--referral-completed")
@@ -566,11 +567,3 @@ def test_the_referral_pages_have_no_axe_violations(
     _no_axe_violations(shelter_staff, "referral-axe-packet-errors")
     shelter_staff.goto(reverse("referrals:packet", args=[answered.pk]))
     _no_axe_violations(shelter_staff, "referral-axe-packet-accepted")
-
-
-def _unfold(page, key: str) -> None:
-    """Open a folded section of the case page as she would, by its summary (sections are
-    folded by default; a redirect back opens the one she worked in)."""
-    fold = page.locator(f"section#{key} details.case-fold").first
-    if fold.get_attribute("open") is None:
-        fold.locator("> summary").click()
