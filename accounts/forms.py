@@ -158,6 +158,27 @@ class RetentionForm(forms.Form):
     )
 
 
+class CaseLabelForm(forms.Form):
+    """How her organisation labels cases in lists and headers; radio buttons, so that
+    both choices are said in full and nothing is set by an unticked box by mistake."""
+
+    CODE_ONLY = "code_only"
+    CODE_AND_NAME = "code_and_name"
+
+    case_label = forms.ChoiceField(
+        label=_("How cases are labelled"),
+        choices=[
+            (CODE_AND_NAME, _("The case code and the survivor's name")),
+            (CODE_ONLY, _("The case code only; the name one recorded click away")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how cases are labelled."),
+            "invalid_choice": _("Choose how cases are labelled."),
+        },
+    )
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     members = forms.ModelMultipleChoiceField(

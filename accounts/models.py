@@ -45,6 +45,15 @@ class Organization(models.Model):
         help_text=_("After this many years from its closure or its last follow-up, a "
                     "closed case goes to its supervisors for review: keep it or shred it."),
     )
+    # Case lists and the case header show the case code alone, the name one recorded
+    # click away (cases.labels): what someone looking over a caseworker's shoulder, or at
+    # a screen left open, can read is a code, not who she works with.
+    show_case_code_only = models.BooleanField(
+        _("show the case code only"), default=False,
+        help_text=_("Case lists and the top of each case show the case code without the "
+                    "survivor's name; a person who may see the case can show the name "
+                    "with one click, and that click is recorded."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -755,6 +755,24 @@ def set_retention_years(*, actor: User, retention_years: int) -> Organization:
 
 
 @transaction.atomic
+def set_show_case_code_only(*, actor: User, show_case_code_only: bool) -> Organization:
+    """Whether her organisation's case lists and case headers show the case code alone
+    (cases.labels). The event's purpose says which way it was set: a code, so the auditor
+    sees when names stopped (or started) being shown without opening anything."""
+    if not isinstance(show_case_code_only, bool):
+        raise ValidationError(_("Choose how cases are labelled."), code="invalid")
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    _require_org_admin(actor, organization)
+    organization.show_case_code_only = show_case_code_only
+    organization.full_clean()
+    organization.save(update_fields=["show_case_code_only"])
+    record_event(action=Action.ORGANIZATION_UPDATED, actor=actor, target=organization,
+                 organization=organization,
+                 purpose="case_code_only" if show_case_code_only else "case_names_shown")
+    return organization
+
+
+@transaction.atomic
 def update_team(
     *, actor: User, team: Team, name: str, members: Iterable[User], supervisors: Iterable[User]
 ) -> Team:

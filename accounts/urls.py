@@ -40,6 +40,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("organisation/partner-contact/", views.partner_contact, name="partner_contact"),
     path("organisation/retention/", views.retention, name="retention"),
+    path("organisation/case-labels/", views.case_labels, name="case_labels"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_edit, name="team_edit"),

@@ -29,6 +29,7 @@ from accounts.forms import (
     LoginForm,
     NewUserForm,
     PartnerContactForm,
+    CaseLabelForm,
     RetentionForm,
     TeamForm,
     TokenForm,
@@ -523,6 +524,25 @@ def retention(request: HttpRequest) -> HttpResponse:
                                         "years from now on."))
             return redirect("home")
     return render(request, "accounts/retention.html", {"form": form})
+
+
+@login_required
+def case_labels(request: HttpRequest) -> HttpResponse:
+    organization = queries.own_organization(request.user)
+    current = (CaseLabelForm.CODE_ONLY if organization.show_case_code_only
+               else CaseLabelForm.CODE_AND_NAME)
+    form = CaseLabelForm(request.POST or None, initial={"case_label": current})
+    if request.method == "POST" and form.is_valid():
+        code_only = form.cleaned_data["case_label"] == CaseLabelForm.CODE_ONLY
+        services.set_show_case_code_only(actor=request.user, show_case_code_only=code_only)
+        if code_only:
+            messages.success(request, _("Saved. Case lists and case headers now show the "
+                                        "case code only."))
+        else:
+            messages.success(request, _("Saved. Case lists and case headers now show the "
+                                        "survivor's name beside the case code."))
+        return redirect("home")
+    return render(request, "accounts/case_labels.html", {"form": form})
 
 
 @login_required

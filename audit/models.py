@@ -78,6 +78,9 @@ class Action(models.TextChoices):
     # case's trail names everyone who saw her name, not only those who opened the case.
     CASE_LISTED = "case.listed", _("Case shown in a list")
     CASE_VIEWED = "case.viewed", _("Case viewed")
+    # Where her organisation labels cases by their code only (cases.labels), showing the
+    # survivor's name on the case header is a click of its own, recorded as such.
+    CASE_NAME_REVEALED = "case.name_revealed", _("Survivor's name shown on the case header")
     CASE_HISTORY_VIEWED = "case.history_viewed", _("Case history viewed")
     CASE_REGISTERED = "case.registered", _("Intake registered")
     CASE_UPDATED = "case.updated", _("Case changed")

@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cases import vocabularies as v
+from cases.labels import HIDDEN, shows_case_code_only
 from cases.models import Case, FollowUp
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
@@ -70,16 +71,24 @@ def open_names(cases: Iterable[Case], *, actor: User) -> list[Case]:
     """Open the names of these cases' survivors and set row attributes for the templates.
 
     Sets ``list_name`` (may be empty: not recorded), ``name_state`` ("" when open,
-    "shredded" or "unreadable"), ``do_not_contact`` and ``follow_up_overdue``. The
-    caller records the page's events (``cases.sightings.record_list_page``).
+    "shredded", "unreadable", or ``cases.labels.HIDDEN`` when her organisation shows the
+    case code alone: then no name is opened at all), ``do_not_contact`` and
+    ``follow_up_overdue``. The caller records the page's events
+    (``cases.sightings.record_list_page``).
     """
     rows = list(cases)
     today = timezone.localdate()
-    vault.preload_data_keys(case.survivor_id for case in rows if not case.survivor.is_shredded)
+    code_only = shows_case_code_only(actor)
+    if not code_only:
+        vault.preload_data_keys(
+            case.survivor_id for case in rows if not case.survivor.is_shredded
+        )
     for case in rows:
         survivor = case.survivor
         case.list_name, case.name_state = "", ""
-        if survivor.is_shredded:
+        if code_only:
+            case.name_state = HIDDEN
+        elif survivor.is_shredded:
             case.name_state = "shredded"
         else:
             try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cases import vocabularies as v
+from cases.labels import HIDDEN, shows_case_code_only
 from core.opened import as_json_object
 from vault import services as vault
 from vault.exceptions import CannotOpen, OwnerShredded
@@ -29,6 +30,18 @@ class CaseSummary:
     do_not_contact: bool
     safe_contact: dict
     guardian: dict
+    # Her organisation shows the case code alone and the name was not asked for: it was
+    # not opened (cases.labels); the header offers the recorded "Show name" instead.
+    name_hidden: bool = False
+
+    @property
+    def name_state(self) -> str:
+        """As a list row's (``cases.listing.open_names``), for the case label."""
+        if self.shredded:
+            return "shredded"
+        if self.unreadable:
+            return "unreadable"
+        return HIDDEN if self.name_hidden else ""
 
     @property
     def contact_channel_label(self) -> str:
@@ -46,11 +59,15 @@ def full_name(survivor, *, actor: User | None) -> str:
     return " ".join(part for part in (given, family) if part)
 
 
-def case_summary(case: Case, *, actor: User) -> CaseSummary:
+def case_summary(case: Case, *, actor: User, reveal_name: bool = False) -> CaseSummary:
+    """The header of ``case`` for ``actor``. Her name is left sealed when her organisation
+    shows the case code alone, unless ``reveal_name`` (a recorded "Show name", or a
+    printed copy she chose to include the name in)."""
     survivor = case.survivor
     channel = survivor.contact_channel
+    name_hidden = shows_case_code_only(actor) and not reveal_name
     try:
-        name = full_name(survivor, actor=actor)
+        name = "" if name_hidden else full_name(survivor, actor=actor)
         contact = open_json(survivor, "safe_contact", actor=actor)
         guardian = open_json(survivor, "guardian", actor=actor)
         unreadable = shredded = False
@@ -67,4 +84,5 @@ def case_summary(case: Case, *, actor: User) -> CaseSummary:
         do_not_contact=channel == v.ContactChannel.DO_NOT_CONTACT,
         safe_contact=contact,
         guardian=guardian,
+        name_hidden=name_hidden and not (shredded or unreadable),
     )

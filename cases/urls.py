@@ -15,6 +15,7 @@ urlpatterns = [
     # --- case page (cases/views/case_page.py) ---
     path("<uuid:case_id>/", case_page.case_detail, name="case_detail"),
     path("<uuid:case_id>/history/", case_page.case_history, name="case_history"),
+    path("<uuid:case_id>/name/", case_page.reveal_name, name="reveal_name"),
     # --- end case page ---
     # --- work (cases/views/work.py) ---
     path("<uuid:case_id>/notes/", work.add_note, name="add_note"),

@@ -56,6 +56,9 @@ WRITTEN_PURPOSES = {
     # retention review (cases.services.retention; the org's period, accounts.services)
     "retention": _("Retention review"),
     "retention_years": _("Years a closed case is kept"),
+    # how the organisation labels cases (accounts.services.set_show_case_code_only)
+    "case_code_only": _("Cases labelled by their code only"),
+    "case_names_shown": _("Cases labelled with the survivor's name"),
     # a packet that did not open
     "withdrawn": pgettext_lazy("referral state", "Withdrawn"),
     "shredded": _("Shredded"),

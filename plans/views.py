@@ -540,7 +540,8 @@ def print_copy(request: HttpRequest, case_id: Any) -> HttpResponse:
         context = {
             "case": pa.case, "plan": pa.plan, "goals": _opened_goals(pa.plan, opener),
             "show": set(parts), "language": language,
-            "name": case_summary(pa.case, actor=request.user).name
+            # She chose to print the name: shown even where cases are labelled by code.
+            "name": case_summary(pa.case, actor=request.user, reveal_name=True).name
             if pv.PrintPart.NAME in parts else "",
             "back_url": plan_url(pa.case.pk),
         }

@@ -9,4 +9,5 @@ same transaction and queues mail on commit. Grouped by the part of case work the
   case work starts with);
 - ``consent``, ``links`` (linked cases), ``attachments`` (file typing: ``cases.filetypes``);
 - ``management``: assign, share, close and reopen, emergency access, shredding.
+- ``labels``: the recorded click that shows a name where cases are labelled by code.
 """

@@ -567,7 +567,8 @@ def _erase_survivor(survivor: Survivor, now) -> None:
 # (an edit, a note, a share, someone else's look) and it takes the shredding.
 
 # What a start form alone leaves in the access log: its registration and its maker's looks.
-_START_FORM_ONLY = (Action.CASE_REGISTERED, Action.CASE_VIEWED, Action.CASE_HISTORY_VIEWED)
+_START_FORM_ONLY = (Action.CASE_REGISTERED, Action.CASE_VIEWED, Action.CASE_HISTORY_VIEWED,
+                    Action.CASE_NAME_REVEALED)
 
 
 def can_discard(actor: User, case: Case) -> bool:

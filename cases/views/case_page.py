@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from cases import vocabularies as v
@@ -28,6 +28,7 @@ from cases.models import Case, LinkGroup
 from cases.opening import Opened, Opener
 from cases.queries import Access, CaseAccess, get_case_for_user, visible_cases
 from cases.sections import SectionRequest, build_sections, section_keys, section_url
+from cases.services import labels as label_services
 from cases.services import management as management_services
 from cases.services import work as work_services
 from cases.summary import case_summary
@@ -79,12 +80,16 @@ class LinkedGroupView:
     cases: list[Case] = field(default_factory=list)
 
 
-def build_case_page(request: HttpRequest, access: CaseAccess) -> dict[str, Any]:
-    """Everything the case page shows, opened for this person, with the forms she may use."""
+def build_case_page(
+    request: HttpRequest, access: CaseAccess, *, reveal_name: bool = False
+) -> dict[str, Any]:
+    """Everything the case page shows, opened for this person, with the forms she may use.
+    ``reveal_name``: the header shows her name even where cases are labelled by their
+    code alone (the caller has recorded that click)."""
     case = access.case
     actor = request.user
     survivor = case.survivor
-    summary = case_summary(case, actor=actor)
+    summary = case_summary(case, actor=actor, reveal_name=reveal_name)
     shredded = summary.shredded or survivor.is_shredded
     opener = Opener(actor, shredded=shredded)
     today = timezone.localdate()
@@ -344,6 +349,23 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@key_scope()
+def reveal_name(request: HttpRequest, case_id) -> HttpResponse:
+    """The "Show name" button of the header where her organisation labels cases by their
+    code alone (cases.labels): the case page again, with the name on its header, for this
+    response only. The click is the look: recorded as ``case.name_revealed`` (a denial
+    under the same action for anyone who may not see the case, who gets 404)."""
+    access = get_case_for_user(
+        request.user, case_id, action=Action.CASE_NAME_REVEALED, record=False
+    )
+    label_services.record_name_revealed(actor=request.user, case=access.case)
+    return render(
+        request, "cases/case/detail.html", build_case_page(request, access, reveal_name=True)
+    )
+
+
+@login_required
 @require_GET
 @key_scope()
 def case_history(request: HttpRequest, case_id) -> HttpResponse:
@@ -367,4 +389,4 @@ def case_history(request: HttpRequest, case_id) -> HttpResponse:
     )
 
 
-__all__ = ["build_case_page", "case_detail", "case_history", "work_services"]
+__all__ = ["build_case_page", "case_detail", "case_history", "reveal_name", "work_services"]
