@@ -67,6 +67,10 @@ def case_summary(case: Case, *, actor: User, reveal_name: bool = False) -> CaseS
     channel = survivor.contact_channel
     name_hidden = shows_case_code_only(actor) and not reveal_name
     try:
+        if survivor.is_shredded:
+            # Said before anything is opened: with the name left sealed, no value might
+            # be there to tell the vault's refusal.
+            raise OwnerShredded(survivor.pk)
         name = "" if name_hidden else full_name(survivor, actor=actor)
         contact = open_json(survivor, "safe_contact", actor=actor)
         guardian = open_json(survivor, "guardian", actor=actor)
