@@ -12,7 +12,8 @@ show again: it leaves a ``messages.error``. Such a message joins the same summar
 every refusal, whichever way it arrives, is the first thing on the page and takes focus;
 other messages (a step done) are a quiet ``role="status"`` notice (``page_notices``).
 A page shown again for a refused step whose form is gone (someone else moved the referral
-first) names the refusal in its context as ``refusal``, and it joins the summary too.
+first) names the refusal in its context as ``refusal``, and it joins the summary too,
+a link to ``refusal_target`` (the id of the choices that answer it) when the page gives one.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def page_errors(context: template.Context) -> list[ErrorLink]:
     refusals = [ErrorLink(str(message), "") for message in _messages(context)
                 if message.level >= message_levels.ERROR]
     if refusal := context.get("refusal"):
-        refusals.append(ErrorLink(str(refusal), ""))
+        # ``refusal_target``: the id of what answers it (a list of choices), if any.
+        refusals.append(ErrorLink(str(refusal), str(context.get("refusal_target") or "")))
     return list(dict.fromkeys([*refusals, *links]))
 
 

@@ -88,7 +88,10 @@ def _choose_page(request: HttpRequest, case_access: CaseAccess, *, service_type:
             "filter_form": forms.ServiceTypeFilterForm(initial={"type": service_type}),
             "offerings": offerings,
             "service_type": service_type,
-            "error": error,
+            # Said by the page's error summary (core/templatetags/error_summary.py), its
+            # link leading to the list of services when there is one to choose from.
+            "refusal": error,
+            "refusal_target": "service-choices" if error and offerings else "",
             "back_url": case_url(case.pk),
         },
     )
@@ -99,7 +102,7 @@ def _closed_page(request: HttpRequest, case_access: CaseAccess, message: str) ->
     return render(
         request,
         "referrals/case/cannot_refer.html",
-        {"summary": case_summary(case, actor=request.user), "case": case, "message": message,
+        {"summary": case_summary(case, actor=request.user), "case": case, "refusal": message,
          "back_url": case_url(case.pk)},
     )
 

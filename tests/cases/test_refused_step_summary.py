@@ -52,3 +52,25 @@ def test_a_page_that_was_not_refused_has_no_summary(client_for, caseworker, case
     response = client_for(caseworker).get(reverse("cases:close", kwargs={"case_id": case.pk}))
     assert "error-summary" not in response.content.decode()
     assert "<title>Error:" not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_refused_stop_sharing_leads_with_the_summary_and_is_said_once(
+    client_for, caseworker, case, teammate, language
+):
+    client = client_for(caseworker)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    response = client.post(
+        reverse("cases:unshare", kwargs={"case_id": case.pk}), {"colleague": teammate.pk}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert TITLE[language] in html
+    main = _main(html)
+    assert main.startswith('<div class="error-summary"')
+    summary, rest = main.split("</div>", 1)
+    assert HEADING[language] in summary
+    expected = {"en": "The case is not shared with this person.",
+                "es": "El caso no está compartido con esta persona."}[language]
+    assert expected in summary
+    assert expected not in rest and 'role="alert"' not in rest

@@ -172,3 +172,14 @@ def test_a_success_alone_is_a_status_notice_without_summary():
     assert "error-summary" not in html
     assert "<title>Error:" not in html
     assert '<div class="messages" role="status">' in html and "Draft saved." in html
+
+
+def test_a_refusal_without_a_form_links_to_what_answers_it_when_the_page_names_it():
+    from core.templatetags.error_summary import page_errors
+
+    linked = page_errors(Context({"refusal": "Choose another service.",
+                                  "refusal_target": "service-choices"}))
+    alone = page_errors(Context({"refusal": "This case is closed."}))
+
+    assert linked == [ErrorLink("Choose another service.", "service-choices")]
+    assert alone == [ErrorLink("This case is closed.", "")]
