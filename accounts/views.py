@@ -23,13 +23,13 @@ from django_otp import login as otp_login
 
 from accounts import queries, services, sessions
 from accounts.forms import (
+    CaseLabelForm,
     ChoosePasswordForm,
     ConfirmIdentityForm,
     EnrolmentForm,
     LoginForm,
     NewUserForm,
     PartnerContactForm,
-    CaseLabelForm,
     RetentionForm,
     TeamForm,
     TokenForm,

@@ -25,5 +25,4 @@ def record_name_revealed(*, actor: User, case: Case) -> None:
     """
     if access_level(actor, case) < Access.VIEW:
         raise PermissionDenied
-    record_event(action=Action.CASE_NAME_REVEALED, actor=actor, target=case,
-                 case_code=case.code)
+    record_event(action=Action.CASE_NAME_REVEALED, actor=actor, target=case, case_code=case.code)

@@ -36,11 +36,15 @@ def test_the_org_admin_turns_it_on_and_it_is_recorded(client_for, org_admin, org
     assert _code_only(organization) is True
     event = AccessEvent.objects.get(action=Action.ORGANIZATION_UPDATED)
     assert (event.actor_id, event.purpose, event.target_id) == (
-        org_admin.pk, "case_code_only", str(organization.pk))
+        org_admin.pk,
+        "case_code_only",
+        str(organization.pk),
+    )
 
 
-def test_the_org_admin_turns_it_off_again_and_that_is_recorded_too(client_for, org_admin,
-                                                                  organization):
+def test_the_org_admin_turns_it_off_again_and_that_is_recorded_too(
+    client_for, org_admin, organization
+):
     organization.show_case_code_only = True
     organization.save(update_fields=["show_case_code_only"])
 
@@ -49,7 +53,8 @@ def test_the_org_admin_turns_it_off_again_and_that_is_recorded_too(client_for, o
     assert response.status_code == 302
     assert _code_only(organization) is False
     assert AccessEvent.objects.get(action=Action.ORGANIZATION_UPDATED).purpose == (
-        "case_names_shown")
+        "case_names_shown"
+    )
 
 
 def test_the_page_shows_the_current_choice(client_for, org_admin, organization):
@@ -82,8 +87,9 @@ def test_the_service_refuses_anything_but_true_or_false(org_admin, organization)
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASEWORKER, Role.AUDITOR])
-def test_other_roles_of_her_organisation_get_403_and_nothing_changes(client_for, organization,
-                                                                     role):
+def test_other_roles_of_her_organisation_get_403_and_nothing_changes(
+    client_for, organization, role
+):
     person = UserFactory(organization=organization, role=role, username=f"p-{role}")
     client = client_for(person)
     assert client.get(URL).status_code == 403
@@ -92,8 +98,9 @@ def test_other_roles_of_her_organisation_get_403_and_nothing_changes(client_for,
     assert not AccessEvent.objects.filter(action=Action.ORGANIZATION_UPDATED).exists()
 
 
-def test_another_organisations_admin_changes_only_her_own(client_for, outsider_admin,
-                                                          organization, other_organization):
+def test_another_organisations_admin_changes_only_her_own(
+    client_for, outsider_admin, organization, other_organization
+):
     assert client_for(outsider_admin).post(URL, {"case_label": "code_only"}).status_code == 302
     assert (_code_only(organization), _code_only(other_organization)) == (False, True)
 

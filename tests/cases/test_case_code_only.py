@@ -13,7 +13,6 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Role
-
 from audit.models import AccessEvent, Action, Outcome
 from cases.services import work
 from tests.factories import UserFactory
@@ -39,10 +38,21 @@ def named_case(make_case, caseworker):
     so that it appears on the list, both homes and her follow-ups."""
     case = make_case(caseworker, given_names=GIVEN, family_names=FAMILY)
     today = timezone.localdate()
-    work.record_risk_assessment(actor=caseworker, case=case, assessed_on=today, level="high",
-                                factors=[], next_review_on=today + timedelta(days=30))
-    work.add_follow_up(actor=caseworker, case=case, kind="medical",
-                       due_on=today - timedelta(days=2), assignee=caseworker)
+    work.record_risk_assessment(
+        actor=caseworker,
+        case=case,
+        assessed_on=today,
+        level="high",
+        factors=[],
+        next_review_on=today + timedelta(days=30),
+    )
+    work.add_follow_up(
+        actor=caseworker,
+        case=case,
+        kind="medical",
+        due_on=today - timedelta(days=2),
+        assignee=caseworker,
+    )
     return case
 
 
@@ -104,8 +114,9 @@ def test_a_name_search_with_the_code_alone_shows_the_code_not_the_name(
 ):
     response = client_for(caseworker).post(reverse("cases:case_list"), {"full_name": NAME})
 
-    table = re.search(r'<table class="case-table">.*?</table>', response.content.decode(),
-                      flags=re.S)[0]
+    table = re.search(
+        r'<table class="case-table">.*?</table>', response.content.decode(), flags=re.S
+    )[0]
     assert named_case.code in table
     # The search box still holds what she typed; the results name no one.
     assert GIVEN not in table
@@ -128,8 +139,7 @@ def test_the_case_header_shows_the_code_and_a_show_name_button_instead_of_the_na
     assert "Show name" in header
 
 
-def test_the_show_name_button_is_spanish_in_spanish(client_for, caseworker, code_only,
-                                                     named_case):
+def test_the_show_name_button_is_spanish_in_spanish(client_for, caseworker, code_only, named_case):
     client = client_for(caseworker)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
     html = client.get(reverse("cases:case_detail", kwargs={"case_id": named_case.pk}))
@@ -142,18 +152,22 @@ def test_every_case_page_header_hides_the_name(client_for, caseworker, code_only
     assert named_case.code in header and GIVEN not in header
 
 
-def test_without_the_setting_the_header_shows_her_name_and_no_button(client_for, caseworker,
-                                                                     named_case):
-    html = client_for(caseworker).get(
-        reverse("cases:case_detail", kwargs={"case_id": named_case.pk})
-    ).content.decode()
+def test_without_the_setting_the_header_shows_her_name_and_no_button(
+    client_for, caseworker, named_case
+):
+    html = (
+        client_for(caseworker)
+        .get(reverse("cases:case_detail", kwargs={"case_id": named_case.pk}))
+        .content.decode()
+    )
     header = _header(html)
     assert NAME in header
     assert reverse("cases:reveal_name", kwargs={"case_id": named_case.pk}) not in header
 
 
-def test_show_name_shows_it_on_the_header_and_is_recorded(client_for, caseworker, code_only,
-                                                          named_case):
+def test_show_name_shows_it_on_the_header_and_is_recorded(
+    client_for, caseworker, code_only, named_case
+):
     url = reverse("cases:reveal_name", kwargs={"case_id": named_case.pk})
     response = client_for(caseworker).post(url)
 
@@ -163,7 +177,10 @@ def test_show_name_shows_it_on_the_header_and_is_recorded(client_for, caseworker
     assert "Show name" not in header
     event = AccessEvent.objects.get(action=Action.CASE_NAME_REVEALED)
     assert (event.actor_id, event.case_code, event.outcome) == (
-        caseworker.pk, named_case.code, Outcome.ALLOWED)
+        caseworker.pk,
+        named_case.code,
+        Outcome.ALLOWED,
+    )
     # The event names the case by its code, never by her name.
     assert GIVEN not in str(event.__dict__)
 
@@ -185,8 +202,12 @@ def test_the_read_only_colleague_may_show_the_name_as_she_may_view_the_case(
     )
     assert response.status_code == 200
     assert NAME in _header(response.content.decode())
-    assert AccessEvent.objects.filter(action=Action.CASE_NAME_REVEALED, actor_id=viewer.pk,
-                                      outcome=Outcome.ALLOWED).count() == 1
+    assert (
+        AccessEvent.objects.filter(
+            action=Action.CASE_NAME_REVEALED, actor_id=viewer.pk, outcome=Outcome.ALLOWED
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("who", ["teammate", "outsider"])
@@ -199,14 +220,17 @@ def test_someone_who_may_not_see_the_case_gets_404_and_a_recorded_denial(
     )
     assert response.status_code == 404
     assert GIVEN not in response.content.decode()
-    assert not AccessEvent.objects.filter(action=Action.CASE_NAME_REVEALED,
-                                          outcome=Outcome.ALLOWED).exists()
-    assert AccessEvent.objects.filter(action=Action.CASE_NAME_REVEALED, actor_id=person.pk,
-                                      outcome=Outcome.DENIED).exists()
+    assert not AccessEvent.objects.filter(
+        action=Action.CASE_NAME_REVEALED, outcome=Outcome.ALLOWED
+    ).exists()
+    assert AccessEvent.objects.filter(
+        action=Action.CASE_NAME_REVEALED, actor_id=person.pk, outcome=Outcome.DENIED
+    ).exists()
 
 
-def test_a_get_of_show_name_is_not_allowed_and_records_nothing(client_for, caseworker,
-                                                               code_only, named_case):
+def test_a_get_of_show_name_is_not_allowed_and_records_nothing(
+    client_for, caseworker, code_only, named_case
+):
     url = reverse("cases:reveal_name", kwargs={"case_id": named_case.pk})
     response = client_for(caseworker).get(url)
     assert response.status_code == 405
@@ -230,8 +254,8 @@ def test_a_shredded_case_offers_no_show_name(client_for, caseworker, code_only, 
     Survivor.objects.filter(pk=named_case.survivor_id).update(shredded_at=timezone.now())
     client = client_for(caseworker)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    header = _header(client.get(
-        reverse("cases:case_detail", kwargs={"case_id": named_case.pk})
-    ).content.decode())
+    header = _header(
+        client.get(reverse("cases:case_detail", kwargs={"case_id": named_case.pk})).content.decode()
+    )
     assert "This survivor's data was shredded" in header
     assert reverse("cases:reveal_name", kwargs={"case_id": named_case.pk}) not in header

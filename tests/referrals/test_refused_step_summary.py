@@ -51,8 +51,10 @@ def test_a_service_that_cannot_take_her_leads_with_the_summary_linked_to_the_ser
     summary = _summary(response, language)
     assert '<a href="#service-choices">' in summary
     assert 'id="service-choices"' in response.content.decode()
-    expected = {"en": "That service cannot take her referral",
-                "es": "Ese servicio no puede recibir su derivación"}[language]
+    expected = {
+        "en": "That service cannot take her referral",
+        "es": "Ese servicio no puede recibir su derivación",
+    }[language]
     assert expected in summary
 
 
@@ -64,16 +66,17 @@ def test_a_posted_service_not_in_the_list_leads_with_the_summary(
     client = client_for(caseworker)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-    response = client.post(_create_url(case), {"offering": str(shelter.pk), "urgency": "routine",
-                                               "reason": "Necesita un lugar seguro."})
+    response = client.post(
+        _create_url(case),
+        {"offering": str(shelter.pk), "urgency": "routine", "reason": "Necesita un lugar seguro."},
+    )
 
     assert response.status_code == 200
     assert "Choose a service from the list." in _summary(response, "en")
     assert not Referral.objects.exists()
 
 
-def test_with_no_service_to_choose_the_refusal_leads_nowhere(client_for, caseworker, case,
-                                                             shelter):
+def test_with_no_service_to_choose_the_refusal_leads_nowhere(client_for, caseworker, case, shelter):
     shelter.active = False
     shelter.save()
     client = client_for(caseworker)
@@ -89,8 +92,9 @@ def test_with_no_service_to_choose_the_refusal_leads_nowhere(client_for, casewor
 def test_a_closed_case_that_cannot_be_referred_leads_with_the_summary(
     client_for, caseworker, case, shelter, language
 ):
-    close_case(actor=caseworker, case=case, status=cv.CaseStatus.CLOSED,
-               reason=cv.ClosureReason.GOALS_MET)
+    close_case(
+        actor=caseworker, case=case, status=cv.CaseStatus.CLOSED, reason=cv.ClosureReason.GOALS_MET
+    )
     client = client_for(caseworker)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
 
@@ -98,8 +102,10 @@ def test_a_closed_case_that_cannot_be_referred_leads_with_the_summary(
 
     assert response.status_code == 200
     assert response.templates[0].name == "referrals/case/cannot_refer.html"
-    expected = {"en": "This case is closed: reopen it before referring her.",
-                "es": "Este caso está cerrado"}[language]
+    expected = {
+        "en": "This case is closed: reopen it before referring her.",
+        "es": "Este caso está cerrado",
+    }[language]
     assert expected in _summary(response, language)
     # Said once: the summary, not a second alert in the page.
     assert response.content.decode().count(expected) == 1
@@ -117,13 +123,14 @@ def test_an_unknown_directory_filter_leads_with_the_summary_linked_to_its_field(
     assert response.status_code == 200
     summary = _summary(response, language)
     assert '<a href="#id_service_type">' in summary
-    expected = {"en": "Choose a service type from the list.",
-                "es": "Elija un tipo de servicio de la lista."}[language]
+    expected = {
+        "en": "Choose a service type from the list.",
+        "es": "Elija un tipo de servicio de la lista.",
+    }[language]
     assert expected in summary
 
 
-def test_a_directory_search_that_was_not_refused_has_no_summary(client_for, caseworker,
-                                                                shelter):
+def test_a_directory_search_that_was_not_refused_has_no_summary(client_for, caseworker, shelter):
     html = client_for(caseworker).get(reverse("referrals:directory")).content.decode()
     assert "error-summary" not in html
     assert "<title>Error:" not in html
