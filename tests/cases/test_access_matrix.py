@@ -50,6 +50,7 @@ ROUTES: dict[str, Row] = {
     "case_detail":          Row(VIEW),
     "case_history":         Row(VIEW),
     "download_attachment":  Row(VIEW),
+    "reveal_name":          Row(VIEW,       "POST"),  # the header's "Show name" (cases.labels)
     # case work (an empty form comes back with its errors: 200, nothing saved)
     "edit_section":         Row(WORK),
     "add_note":             Row(WORK,       "POST"),
