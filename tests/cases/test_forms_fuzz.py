@@ -225,7 +225,10 @@ def _state() -> dict:
 
 
 def _says_what_to_correct(body: str) -> bool:
-    return 'class="error"' in body or 'role="alert"' in body
+    # A field's message, an alert, or the page's error summary (a refusal with no field
+    # to mark, such as a stop-sharing of someone the case is not shared with).
+    return ('class="error"' in body or 'role="alert"' in body
+            or 'id="error-summary"' in body)
 
 
 CSRF_TOKEN = "x" * 64  # the test client does not check it
