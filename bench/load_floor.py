@@ -40,13 +40,14 @@ def _stand_in(binding) -> str:
     return "—"
 
 
-def _install() -> None:
+def install() -> Callable[[], None]:
+    """Put the switches in place (idempotent); returns what puts the originals back."""
     import audit.chain
     from audit import services as audit_services
     from vault import services as vault_services
 
-    if getattr(vault_services, "_bench_floor_installed", False):
-        return
+    if getattr(vault_services, "_bench_floor_undo", None):
+        return vault_services._bench_floor_undo
     real_unseal, real_preload = vault_services.unseal_value, vault_services.preload_data_keys
     real_insert, real_insert_many = audit_services._insert, audit_services._insert_many
     real_seal, real_seals = audit.chain.schedule_seal, audit.chain.schedule_seals
@@ -84,13 +85,22 @@ def _install() -> None:
     vault_services.preload_data_keys = preload_data_keys
     audit_services._insert, audit_services._insert_many = insert, insert_many
     audit.chain.schedule_seal, audit.chain.schedule_seals = schedule_seal, schedule_seals
-    vault_services._bench_floor_installed = True
+
+    def undo() -> None:
+        vault_services.unseal_value = real_unseal
+        vault_services.preload_data_keys = real_preload
+        audit_services._insert, audit_services._insert_many = real_insert, real_insert_many
+        audit.chain.schedule_seal, audit.chain.schedule_seals = real_seal, real_seals
+        vault_services._bench_floor_undo = None
+
+    vault_services._bench_floor_undo = undo
+    return undo
 
 
 class FloorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        _install()
+        install()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(PREFIX + "/"):
