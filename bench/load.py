@@ -31,6 +31,11 @@ seeding's Django):
 - partners' staff open their inbox, open a packet sent to them and accept it;
 - auditors search the access log, unfiltered and by action.
 
+Each person waits 0.5–2 s between requests (reading, typing); with 50 people on two cores
+the server is saturated, which is the point: the goal is relative to the floor under the
+same load. A person's work is a sequence kept with her account, so one stopped at the end
+of a block takes it up in the next block where she left it.
+
 Real and floor alternate in B blocks each (after a warm-up of each), so that machine noise
 hits both alike. The floor (``bench/load_floor.py``, mounted only by the bench's settings)
 serves the same pages under ``/bench-floor/``: the same view, scoped queries, forms,
@@ -385,10 +390,11 @@ def drive(plan_path: Path, out_path: Path) -> None:
     records: list[dict] = []
     problems: list[str] = []  # the first unexpected answers, for whoever reads the log
     # Work handed on, per side: submitted referrals for supervisors, sent ones per partner org.
-    submitted = {"real": deque(), "floor": deque()}
-    sent = {
-        side: {o["organization"]: deque() for o in plan["offerings"]} for side in ("real", "floor")
-    }
+    # Work handed on from one person to the next: submitted referrals wait for a
+    # supervisor, sent ones for the partner organisation they went to. Real and floor
+    # share them (the same pages over the same data).
+    submitted: deque = deque()
+    sent = {offering["organization"]: deque() for offering in plan["offerings"]}
     case_link = re.compile(r'href="/(?:bench-floor/)?cases/([0-9a-f-]{36})/" class="case-link"')
     location_id = re.compile(r"/([0-9a-f-]{36})/")
     scopes = [
@@ -403,16 +409,132 @@ def drive(plan_path: Path, out_path: Path) -> None:
         "documents",
     ]
 
+    # What each person does, one request at a time: a generator yields (kind, path, form
+    # data or None for a GET, whether the page lists cases) and is sent the answer
+    # (status, page, Location). It lives with the account, so that a person stopped at the
+    # end of a block takes up her work where she left it in the next one, whichever side.
+
+    def day(days: int) -> str:
+        return time.strftime("%Y-%m-%d", time.gmtime(time.time() + days * 86400))
+
+    def caseworker(account: dict, rng: random.Random):
+        while True:
+            _, page, _ = yield ("case_list", "/cases/", None, True)
+            cases = case_link.findall(page)
+            if cases:
+                case = rng.choice(cases)
+                yield ("case_page", f"/cases/{case}/", None, False)
+                note = {"note-body": "Llamó desde el albergue; está bien."}
+                yield ("note", f"/cases/{case}/notes/", note, False)
+                follow_up = {
+                    "follow_up-kind": "check_in",
+                    "follow_up-due_on": day(7),
+                    "follow_up-assignee": account["id"],
+                }
+                yield ("follow_up", f"/cases/{case}/follow-ups/", follow_up, False)
+            if rng.random() < 0.5:
+                continue
+            intake = {
+                "team": account["team"],
+                "given_names": "Ana",
+                "gender": "female",
+                "family_names": f"Prueba {rng.randint(1, 10**6)}",
+                "confirm": "on",
+                "register_anyway": "on",
+            }
+            status, _, location = yield ("intake", "/cases/new/", intake, False)
+            found = location_id.search(location)
+            if status != 302 or not found:
+                continue
+            case = found[1]
+            offering = rng.choice(plan["offerings"])
+            consent = {
+                "consent-purpose": "referral",
+                "consent-recipient_service_type": offering["service_type"],
+                "consent-scope": scopes,
+                "consent-decision": "given",
+                "consent-method": "verbal",
+                "consent-given_by": "survivor",
+                "consent-interpreter_language": "",
+                "consent-expires_on": day(90),
+            }
+            yield ("consent", f"/cases/{case}/consents/", consent, False)
+            draft = {
+                "offering": offering["id"],
+                "urgency": "normal",
+                "reason": "Necesita orientación y acompañamiento.",
+                "items": offering["items"],
+            }
+            status, _, location = yield (
+                "referral_draft",
+                f"/referrals/case/{case}/new/",
+                draft,
+                False,
+            )
+            found = location_id.search(location)
+            if status != 302 or not found:
+                continue
+            referral = found[1]
+            status, _, _ = yield (
+                "referral_submit",
+                f"/referrals/{referral}/step/submit/",
+                {},
+                False,
+            )
+            if status == 302:
+                submitted.append((referral, offering["organization"]))
+
+    def supervisor(account: dict, rng: random.Random):
+        while True:
+            if submitted:
+                referral, organization = submitted.popleft()
+                yield ("referral_page", f"/referrals/{referral}/", None, False)
+                status, _, _ = yield (
+                    "referral_approve",
+                    f"/referrals/{referral}/step/approve/",
+                    {},
+                    False,
+                )
+                if status == 302:
+                    sent[organization].append(referral)
+                continue
+            _, page, _ = yield ("case_list", "/cases/", None, True)
+            cases = case_link.findall(page)
+            if cases:
+                yield ("case_page", f"/cases/{rng.choice(cases)}/", None, False)
+
+    def partner(account: dict, rng: random.Random):
+        while True:
+            yield ("inbox", "/referrals/inbox/", None, False)
+            waiting = sent[account["organization"]]
+            if waiting:
+                referral = waiting.popleft()
+                yield ("packet", f"/referrals/inbox/{referral}/", None, False)
+                step = f"/referrals/inbox/{referral}/step/accept/"
+                yield ("packet_accept", step, {}, False)
+
+    def auditor(account: dict, rng: random.Random):
+        while True:
+            yield ("audit_search", "/audit/", None, False)
+            action = rng.choice(["case.viewed", "note.added", "referral.submitted"])
+            yield ("audit_filtered", f"/audit/?action={action}", None, False)
+
+    flows = {
+        "caseworker": caseworker,
+        "supervisor": supervisor,
+        "partner": partner,
+        "auditor": auditor,
+    }
+
     class Person(FastHttpUser):
         abstract = True
         host = plan["base_url"]
-        wait_time = between(0.5, 2.0)
+        wait_time = between(0.5, 2.0)  # reading the page, typing the form
         role = ""
 
         def on_start(self) -> None:
             self.client.client.cookiejar = None  # the session is sent by hand, as seeded
             self.account = pools[self.role].popleft()
-            self.rng = random.Random(self.account["username"])
             self.cookie = (
                 f"amparo_session={self.account['session']}; amparo_csrf={self.account['csrf']}"
             )
@@ -420,7 +542,20 @@ def drive(plan_path: Path, out_path: Path) -> None:
         def on_stop(self) -> None:
             pools[self.role].append(self.account)
 
-        def call(self, kind: str, path: str, data: dict | None = None, listed: bool = False):
+        @task
+        def next_request(self) -> None:
+            account = self.account
+            if account.get("request") is None:
+                if "flow" not in account:
+                    rng = random.Random(account["username"])
+                    account["flow"] = flows[self.role](account, rng)
+                    account["request"] = next(account["flow"])
+                else:
+                    account["request"] = account["flow"].send(account.pop("answer"))
+            answer = self.call(*account["request"])  # StopUser here keeps it for later
+            account["request"], account["answer"] = None, answer
+
+        def call(self, kind: str, path: str, data: dict | None, listed: bool):
             if state["stop"]:
                 raise StopUser
             side = state["side"]
@@ -472,131 +607,9 @@ def drive(plan_path: Path, out_path: Path) -> None:
                     stats[side].log_error(method, kind, f"status {status}")
             return status, text, headers_in.get("Location", "")
 
-    class Caseworker(Person):
-        role = "caseworker"
-
-        @task
-        def round(self) -> None:
-            _, page, _ = self.call("case_list", "/cases/", listed=True)
-            cases = case_link.findall(page)
-            if cases:
-                case = self.rng.choice(cases)
-                self.call("case_page", f"/cases/{case}/")
-                self.call(
-                    "note",
-                    f"/cases/{case}/notes/",
-                    {"note-body": "Llamó desde el albergue; está bien."},
-                )
-                due = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 86400))
-                self.call(
-                    "follow_up",
-                    f"/cases/{case}/follow-ups/",
-                    {
-                        "follow_up-kind": "check_in",
-                        "follow_up-due_on": due,
-                        "follow_up-assignee": self.account["id"],
-                    },
-                )
-            if self.rng.random() < 0.5:
-                self.refer()
-
-        def refer(self) -> None:
-            status, _, location = self.call(
-                "intake",
-                "/cases/new/",
-                {
-                    "team": self.account["team"],
-                    "given_names": "Ana",
-                    "gender": "female",
-                    "family_names": f"Prueba {self.rng.randint(1, 10**6)}",
-                    "confirm": "on",
-                    "register_anyway": "on",
-                },
-            )
-            found = location_id.search(location)
-            if status != 302 or not found:
-                return
-            case = found[1]
-            offering = self.rng.choice(plan["offerings"])
-            expires = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 90 * 86400))
-            self.call(
-                "consent",
-                f"/cases/{case}/consents/",
-                {
-                    "consent-purpose": "referral",
-                    "consent-recipient_service_type": offering["service_type"],
-                    "consent-scope": scopes,
-                    "consent-decision": "given",
-                    "consent-method": "verbal",
-                    "consent-given_by": "survivor",
-                    "consent-interpreter_language": "",
-                    "consent-expires_on": expires,
-                },
-            )
-            status, _, location = self.call(
-                "referral_draft",
-                f"/referrals/case/{case}/new/",
-                {
-                    "offering": offering["id"],
-                    "urgency": "normal",
-                    "reason": "Necesita orientación y acompañamiento.",
-                    "items": offering["items"],
-                },
-            )
-            found = location_id.search(location)
-            if status != 302 or not found:
-                return
-            referral = found[1]
-            status, _, _ = self.call("referral_submit", f"/referrals/{referral}/step/submit/", {})
-            if status == 302:
-                submitted[state["side"]].append((referral, offering["organization"]))
-
-    class Supervisor(Person):
-        role = "supervisor"
-
-        @task
-        def round(self) -> None:
-            waiting = submitted[state["side"]]
-            if waiting:
-                referral, organization = waiting.popleft()
-                self.call("referral_page", f"/referrals/{referral}/")
-                status, _, _ = self.call(
-                    "referral_approve", f"/referrals/{referral}/step/approve/", {}
-                )
-                if status == 302:
-                    sent[state["side"]][organization].append(referral)
-                return
-            _, page, _ = self.call("case_list", "/cases/", listed=True)
-            cases = case_link.findall(page)
-            if cases:
-                self.call("case_page", f"/cases/{self.rng.choice(cases)}/")
-
-    class Partner(Person):
-        role = "partner"
-
-        @task
-        def round(self) -> None:
-            self.call("inbox", "/referrals/inbox/")
-            waiting = sent[state["side"]][self.account["organization"]]
-            if waiting:
-                referral = waiting.popleft()
-                self.call("packet", f"/referrals/inbox/{referral}/")
-                self.call("packet_accept", f"/referrals/inbox/{referral}/step/accept/", {})
-
-    class Auditor(Person):
-        role = "auditor"
-
-        @task
-        def round(self) -> None:
-            self.call("audit_search", "/audit/")
-            action = self.rng.choice(["case.viewed", "note.added", "referral.submitted"])
-            self.call("audit_filtered", f"/audit/?action={action}")
-
     classes = {
-        "caseworker": Caseworker,
-        "supervisor": Supervisor,
-        "partner": Partner,
-        "auditor": Auditor,
+        role: type(role.title(), (Person,), {"role": role, "__module__": __name__})
+        for role in flows
     }
     for role, cls in classes.items():
         cls.fixed_count = len(plan["people"][role])
@@ -779,15 +792,13 @@ def report(
         f"{results['seconds']['floor']:.0f} s floor, in {options.blocks} alternating blocks "
         f"each after {options.warmup:.0f} s of warm-up"
     )
+    # Per page and side: its percentiles (Locust's, rounded as Locust rounds) and its rate.
     for name in PAGE_ORDER:
-        sides = results["pages"].get(name, {})
-        for side in ("real", "floor"):
-            if side in sides:
-                page = sides[side]
-                print(
-                    f"{name}_{side}: p50 {page['p50']} / p95 {page['p95']} / p99 "
-                    f"{page['p99']} ms ({page['count']} requests)"
-                )
+        for side, page in sorted(results["pages"].get(name, {}).items(), reverse=True):
+            for percentile in ("p50", "p95", "p99"):
+                print(f"{name}_{side}_{percentile}: {page[percentile]} ms")
+            rate = page["count"] / results["seconds"][side] if results["seconds"][side] else 0
+            print(f"{name}_{side}_rate: {rate:.2f} requests/s ({page['count']} requests)")
     for side in ("real", "floor"):
         print(f"throughput_{side}: {rps[side]:.1f} requests/s")
     print(f"throughput_ratio: {ratio * 100:.0f} % of floor")
