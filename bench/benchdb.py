@@ -1,4 +1,5 @@
-"""The PostgreSQL databases a benchmark makes for itself, and Django set up on them.
+"""The PostgreSQL databases a benchmark makes for itself, Django set up on them, and many
+cases seeded fast (``seed_cases``).
 
 Each benchmark names its own pair (the application's and the keys'), creates them at the
 start and drops them at the end, so that it never touches a developer's data.
