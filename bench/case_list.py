@@ -88,95 +88,18 @@ def configure(folder: Path, *, postgres: bool) -> None:
     django.setup()
 
 
-def copy_cases(count: int) -> None:
-    """``count`` more cases, copied in the database from the sealed ones (see the top)."""
-    from django.db import connection
-
-    from cases.models import Case
-
-    if count <= 0:
-        return
-    columns = [field.column for field in Case._meta.concrete_fields]
-    copied = [column for column in columns if column not in ("id", "code", "opened_on")]
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM cases_case")
-        sealed = cursor.fetchone()[0]
-        if postgres:
-            numbers = f"SELECT g FROM generate_series(1, {count}) AS g"
-            new_id, day = "gen_random_uuid()", "c.opened_on - (n.g % 997)"
-        else:
-            numbers = (
-                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s "
-                f"WHERE g < {count}) SELECT g FROM s"
-            )
-            new_id = "lower(hex(randomblob(16)))"
-            day = "date(c.opened_on, '-' || (n.g % 997) || ' days')"
-        cursor.execute(
-            f"INSERT INTO cases_case (id, code, opened_on, {', '.join(copied)}) "
-            f"SELECT {new_id}, 'PE-C' || n.g, {day}, "
-            f"{', '.join('c.' + column for column in copied)} "
-            f"FROM ({numbers}) AS n JOIN (SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, * "
-            f"FROM cases_case) AS c ON c.k = n.g % {sealed}"
-        )
-        if postgres:
-            cursor.execute("ANALYZE")
-
-
 def seed(count: int, sealed: int) -> tuple[float, float]:
-    import logging
-    import random
-    from datetime import timedelta
-
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import override_settings
-    from django.utils import timezone
-    from tqdm import tqdm
 
     from accounts.demo import seed_demo_network
     from accounts.models import User
-    from cases.demo import bulk_create_cases
-    from cases.models import Case, FollowUp
 
     for alias in ("default", "keys"):
         call_command("migrate", database=alias, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # pages name hashed files
     seed_demo_network()
     owners = list(User.objects.filter(username__in=["lucia", "mateo"]).order_by("username"))
-    logging.getLogger("amparo.vault").setLevel(logging.WARNING)  # one line per batch is noise
-    sealed = min(sealed, count)
-    started = time.perf_counter()
-    with tqdm(total=sealed, unit="case", desc="seeding", file=sys.stderr) as bar:
-        bulk_create_cases(owners=owners, count=sealed, batch_size=1000, progress=bar.update)
-    sealed_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    copy_cases(count - sealed)
-    copy_seconds = time.perf_counter() - started
-    # Follow-ups on one case in ten, some overdue, so the "next follow-up" column works.
-    rng = random.Random(1)
-    today = timezone.localdate()
-    rows = Case.objects.values_list("pk", "survivor_id", "owner_id")[: max(count // 10, 1)]
-    rows = list(rows.iterator(chunk_size=10_000))
-    with override_settings(AMPARO_DEMO=True):
-        FollowUp.objects.bulk_create(
-            [
-                FollowUp(
-                    case_id=pk,
-                    survivor_id=survivor_id,
-                    kind="check_in",
-                    assignee_id=owner_id,
-                    created_by_id=owner_id,
-                    due_on=today + timedelta(days=rng.randint(-20, 40)),
-                )
-                for pk, survivor_id, owner_id in rows
-            ],
-            batch_size=5000,
-        )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return sealed_seconds, copy_seconds
+    return benchdb.seed_cases(owners, count, sealed)
 
 
 def floor_view(request):
