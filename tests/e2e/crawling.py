@@ -74,6 +74,9 @@ class RoleCrawl:
     instances: dict[str, list[str]] = field(default_factory=dict)  # kind -> paths
     downloads: set[str] = field(default_factory=set)
     forms_submitted: list[tuple[str, str]] = field(default_factory=list)  # (kind, action)
+    # Forms whose empty submission the server answered with a file (an export whose
+    # fields all have defaults): an answer, not a page to check.
+    form_downloads: set[tuple[str, str]] = field(default_factory=set)
 
 
 def kind_of(path: str) -> str | None:
@@ -493,15 +496,21 @@ class Crawler:
                         continue
                     done.add(key)
                     crawl.forms_submitted.append(key)
-                    self._submit_empty(page, form, kind, path, action_kind)
+                    if self._submit_empty(page, form, kind, path, action_kind) == "download":
+                        crawl.form_downloads.add(key)
         finally:
             context.close()
         self.timings[f"forms {crawl.role}"] = time.monotonic() - started
 
-    def _submit_empty(self, page, form, kind: str, path: str, action_kind: str) -> None:
+    def _submit_empty(self, page, form, kind: str, path: str, action_kind: str) -> str | None:
+        """Submits ``form`` emptied and checks the answer; "download" when the answer was
+        a file (the navigation is then aborted, which is not a failure to answer)."""
         label = f"the empty form ({action_kind})"
         form.evaluate(_EMPTY_FORM_JS)
         button = form.locator("button[type=submit], button:not([type]), input[type=submit]")
+        downloads: list = []
+        on_download = downloads.append
+        page.on("download", on_download)
         try:
             # Submitted by script: a form may sit in a closed <details>, where a click
             # could not reach its button, and the server's answer is what is checked.
@@ -512,15 +521,26 @@ class Crawler:
                     form.evaluate("(f) => f.requestSubmit()")
             response = navigation.value
         except Exception as error:  # noqa: BLE001
+            # A file answered: the browser aborts the navigation and starts a download,
+            # whose event may come a moment after the abort.
+            for _ in range(20):
+                if downloads:
+                    break
+                page.wait_for_timeout(100)
+            if downloads:
+                downloads[0].cancel()
+                return "download"
             self._note(kind, path, f"{label} did not answer: {str(error).splitlines()[0]}")
-            return
+            return None
+        finally:
+            page.remove_listener("download", on_download)
         if response is not None and response.status >= 500:
             self._note(kind, path, f"{label} answers HTTP {response.status}")
-            return
+            return None
         page.wait_for_load_state()
         refusal = page.evaluate(_REFUSAL_JS)
         if not refusal["found"]:
-            return  # accepted, or answered with a page of its own: checked below
+            return None  # accepted, or answered with a page of its own: checked below
         if not refusal["inFirstScreen"]:
             self._note(
                 kind, path, f"{label}: its error {refusal['what']} is below the first screen"
@@ -532,6 +552,7 @@ class Crawler:
             )
         landed = self._path(page.url) or path
         self.check_page(page, kind_of(landed) or kind, landed, "es", 390)
+        return None
 
 
 def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> str:
@@ -548,7 +569,11 @@ def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> st
             downloads = ", ".join(sorted(crawl.downloads))
             lines.append(f"    downloads (not checked as pages): {downloads}")
         lines.append(f"    empty forms submitted: {len(crawl.forms_submitted)}")
-        lines.extend(f"        {page} -> {action}" for page, action in crawl.forms_submitted)
+        lines.extend(
+            f"        {page} -> {action}"
+            + ("  (answered with a file)" if (page, action) in crawl.form_downloads else "")
+            for page, action in crawl.forms_submitted
+        )
     unreached = sorted(all_kinds - reached)
     lines.append("")
     lines.append(f"kinds of page no role reached by a link ({len(unreached)}):")
