@@ -127,8 +127,19 @@ def vocabulary_codes() -> dict[str, str]:
     from django.utils import translation
 
     codes: dict[str, str] = {}
-    project = {"core", "audit", "vault", "accounts", "cases", "referrals", "plans",
-               "oversight", "reports", "workspace", "operations"}
+    project = {
+        "core",
+        "audit",
+        "vault",
+        "accounts",
+        "cases",
+        "referrals",
+        "plans",
+        "oversight",
+        "reports",
+        "workspace",
+        "operations",
+    }
     with translation.override("es"):
         for model in apps.get_models():
             if model._meta.app_label not in project:
@@ -304,7 +315,7 @@ class Crawler:
         url, _fragment = urldefrag(url)
         if not url.startswith(self.base_url + "/"):
             return None
-        return url[len(self.base_url):]
+        return url[len(self.base_url) :]
 
     def _goto(self, page, path: str, kind: str):
         """Opens ``path``; None (and a finding) for a download or an error answer."""
@@ -378,9 +389,9 @@ class Crawler:
             self._note(kind, path, f"<html lang={facts['lang']!r}> on a page in {language}")
         if facts["scrollWidth"] > facts["innerWidth"]:
             self._note(
-                kind, path,
-                f"scrolls sideways at {width}px ({language}): "
-                f"{facts['scrollWidth']}px wide",
+                kind,
+                path,
+                f"scrolls sideways at {width}px ({language}): {facts['scrollWidth']}px wide",
             )
         if not facts["h1"]:
             self._note(kind, path, f"no h1 ({where})")
@@ -429,14 +440,16 @@ class Crawler:
             return
         if bare in self.codes:
             self._note(
-                kind, path,
+                kind,
+                path,
                 f"raw code on the Spanish page: {bare!r} (its label: {self.codes[bare]!r})",
             )
             return
         for token in re.findall(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+", text):
             if token in self.codes:
                 self._note(
-                    kind, path,
+                    kind,
+                    path,
                     f"raw code on the Spanish page: {token!r} in {text[:60]!r} "
                     f"(its label: {self.codes[token]!r})",
                 )
@@ -462,7 +475,8 @@ class Crawler:
         for (language, heading), kinds in sorted(self.headings.items()):
             if len(kinds) > 1:
                 self._note(
-                    ", ".join(sorted(kinds)), "(several)",
+                    ", ".join(sorted(kinds)),
+                    "(several)",
                     f"the same h1 {heading!r} on {len(kinds)} kinds of page ({language})",
                 )
 
@@ -547,7 +561,8 @@ class Crawler:
             )
         if not refusal["focusedOrAlert"]:
             self._note(
-                kind, path,
+                kind,
+                path,
                 f"{label}: its error {refusal['what']} neither takes focus nor is an alert",
             )
         landed = self._path(page.url) or path
