@@ -235,18 +235,24 @@ _FOCUS_HIDDEN_JS = """() => {
     return describe(focused) + (text ? ' "' + text + '"' : '') + ' under ' + describe(bar);
 }"""
 
-# The error a refused form shows first, and whether a reader meets it: in the first
-# screen, and either focused or announced as an alert.
+# The error a refused form shows first, and whether a reader meets it: drawn at all (not
+# in a closed fold), in the first screen, and either focused or announced as an alert.
 _REFUSAL_JS = """() => {
-    const error = document.querySelector(
-        '.error-summary, [role=alert], .errorlist, .error, [aria-invalid=true]');
-    if (!error) return {found: false};
+    const errors = Array.from(document.querySelectorAll(
+        '.error-summary, [role=alert], .errorlist, .error, [aria-invalid=true]'));
+    if (!errors.length) return {found: false};
+    const describe = (element) => element.tagName.toLowerCase()
+        + (element.className ? '.' + element.className : '');
+    // An error inside a closed <details> (a folded section or form) is drawn nowhere.
+    const error = errors.find((element) => element.checkVisibility());
+    if (!error) return {found: true, hidden: true, what: describe(errors[0])};
     const box = error.getBoundingClientRect();
     const focused = document.activeElement;
     const announced = error.closest('[role=alert], [aria-live=assertive]') !== null;
     return {
         found: true,
-        what: error.tagName.toLowerCase() + (error.className ? '.' + error.className : ''),
+        hidden: false,
+        what: describe(error),
         inFirstScreen: box.top >= 0 && box.top < window.innerHeight,
         focusedOrAlert: announced
             || (focused && (error.contains(focused) || focused.contains(error))),
@@ -397,14 +403,21 @@ class Crawler:
             self._note(kind, path, f"no h1 ({where})")
         for heading in facts["h1"]:
             self.headings.setdefault((language, heading), set()).add(kind)
+        started = time.monotonic()
         for violation in self._axe(page):
             self._note(kind, path, f"axe ({where}): {violation}")
+        self._spent("checks: axe", started)
+        started = time.monotonic()
         hidden = self._focus_hidden(page)
         if hidden:
             self._note(kind, path, f"focus hidden under a sticky bar ({where}): {hidden}")
+        self._spent("checks: focus under sticky bars", started)
         if language == "es":
             for text in page.evaluate(_TEXTS_JS, "es"):
                 self._check_spanish_text(kind, path, text)
+
+    def _spent(self, what: str, started: float) -> None:
+        self.timings[what] = self.timings.get(what, 0.0) + time.monotonic() - started
 
     def _axe(self, page) -> list[str]:
         from axe_playwright_python.sync_playwright import Axe
@@ -555,6 +568,9 @@ class Crawler:
         refusal = page.evaluate(_REFUSAL_JS)
         if not refusal["found"]:
             return None  # accepted, or answered with a page of its own: checked below
+        if refusal["hidden"]:
+            self._note(kind, path, f"{label}: its error {refusal['what']} is hidden in a fold")
+            return None
         if not refusal["inFirstScreen"]:
             self._note(
                 kind, path, f"{label}: its error {refusal['what']} is below the first screen"
