@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO := AMPARO_DEMO=1 PORT=$(PORT)
 
-.PHONY: run test install translations messages lint demo-db clean
+.PHONY: run test crawl install translations messages lint demo-db clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ run: demo-db
 
 test: install translations
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The crawl: every page each demo role reaches, at 390 and 1280 px, in English and Spanish,
+# every form submitted empty (tests/e2e/test_crawl.py). Minutes, not seconds: CI runs it
+# as a step of its own, and `make test` leaves it out. On SQLite only; needs Chromium.
+crawl: install translations
+	$(BIN)/pytest -m crawl tests/e2e/test_crawl.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -204,6 +204,18 @@ class AssistanceForm(forms.Form):
         return cleaned
 
 
+class OwnLanguageSelect(forms.Select):
+    """Languages each named in itself ("English" on a Spanish page): every option carries
+    its own ``lang``, so that a screen reader says the name in that language (WCAG 3.1.2)
+    and it is not taken for an untranslated string."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class PrintForm(forms.Form):
     """What her copy shows; read from the GET query of the print page."""
 
@@ -214,5 +226,5 @@ class PrintForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Language of her copy"), choices=[("es", "Español"), ("en", "English")],
-        initial="es",
+        initial="es", widget=OwnLanguageSelect,
     )

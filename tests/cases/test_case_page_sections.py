@@ -193,3 +193,44 @@ def test_section_url_opens_a_section_and_refuses_one_the_page_does_not_have(case
     assert section_url(case, "referrals").endswith("?section=referrals#referrals")
     with pytest.raises(ValueError):
         section_url(case, "nowhere")
+
+
+# Every form the folded case page offers, posted empty: each refusal must show its form and
+# its errors unfolded, never inside a closed section or a closed form (tests/folds.py).
+CASE_PAGE_FORMS = [
+    "add_note", "add_attachment", "add_follow_up", "add_risk_assessment", "record_consent",
+    "create_link_group",
+]
+
+
+@pytest.mark.parametrize("action", CASE_PAGE_FORMS)
+def test_a_refused_form_of_a_folded_section_is_shown_open_with_its_errors(
+    client_for, caseworker, case, action
+):
+    from tests.folds import form_errors
+
+    folded = client_for(caseworker).get(_url(case)).content.decode()
+    assert reverse(f"cases:{action}", kwargs={"case_id": case.pk}) in folded
+    _shown, hidden_on_the_page = form_errors(folded)
+    assert hidden_on_the_page == []
+
+    response = client_for(caseworker).post(
+        reverse(f"cases:{action}", kwargs={"case_id": case.pk}), {}
+    )
+    assert response.status_code == 200
+    shown, hidden = form_errors(response.content.decode())
+    assert shown, "the refusal shows no error"
+    assert hidden == []
+    assert 'id="error-summary"' in response.content.decode()
+
+
+def test_an_error_inside_a_closed_fold_is_found_by_the_check():
+    """The check above can fail: an error in a closed <details> is reported hidden, the
+    same error in an open one shown."""
+    from tests.folds import form_errors
+
+    closed = ('<details class="case-fold"><summary>Notes</summary><form>'
+              '<p class="error" id="e">Required</p><input aria-invalid="true" name="body">'
+              "</form></details>")
+    assert form_errors(closed) == ([], ["e", "body"])
+    assert form_errors(closed.replace('"case-fold"', '"case-fold" open')) == (["e", "body"], [])

@@ -8,10 +8,11 @@ How it works (tests/e2e/test_crawl.py drives it):
    visited, so a list of 40 cases costs what a list of 2 does. Sign-out, the language
    switch and Django's admin are never followed, nor is any form posted while
    discovering: a link (GET) changes nothing, a form might.
-2. *Checks*: every discovered instance at every width and language (the discovery pass
-   counts as one of them): axe violations of any impact, sideways scrolling, ``<html
-   lang>``, the page's h1, focus hidden under a sticky bar while tabbing, and in Spanish
-   any English interface string or raw vocabulary code.
+2. *Checks*: one instance of every kind at every width and language (the discovery
+   pass, which checks every instance, counts as one of them): sideways scrolling,
+   ``<html lang>``, the page's h1, focus hidden under a sticky bar while tabbing, and in
+   Spanish any English interface string or raw vocabulary code; axe violations of any
+   impact at each width and in each language once (``AXE_AT``).
 3. *Empty forms*: each POST form in ``main`` with a field to fill is submitted once per
    kind, emptied and without the browser's own validation. The refusal must not be a
    server error, and its error must be in the first screen with focus or an alert.
@@ -45,6 +46,12 @@ INSTANCES_RECHECKED = 1
 TAB_STOPS = 25
 WIDTHS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 800}}
 LOCALES = {"en": "en-GB", "es": "es-PE"}
+# Where axe runs: every width and every language once, not every pair. Its rules read the
+# page and its layout; the layout changes with the width, the words with the language.
+# English at 1280 px is the discovery (every instance visited); Spanish at 390 px has the
+# narrowest screen and the longest words, where boxes overflow first. English at 390 px
+# and Spanish at 1280 px still get every other check.
+AXE_AT = {("en", 1280), ("es", 390)}
 
 # Raw codes that may stand alone on a Spanish page because they are also what a reader
 # expects there. Each needs its reason.
@@ -74,6 +81,9 @@ class RoleCrawl:
     instances: dict[str, list[str]] = field(default_factory=dict)  # kind -> paths
     downloads: set[str] = field(default_factory=set)
     forms_submitted: list[tuple[str, str]] = field(default_factory=list)  # (kind, action)
+    # Forms whose empty submission the server answered with a file (an export whose
+    # fields all have defaults): an answer, not a page to check.
+    form_downloads: set[tuple[str, str]] = field(default_factory=set)
 
 
 def kind_of(path: str) -> str | None:
@@ -124,8 +134,19 @@ def vocabulary_codes() -> dict[str, str]:
     from django.utils import translation
 
     codes: dict[str, str] = {}
-    project = {"core", "audit", "vault", "accounts", "cases", "referrals", "plans",
-               "oversight", "reports", "workspace", "operations"}
+    project = {
+        "core",
+        "audit",
+        "vault",
+        "accounts",
+        "cases",
+        "referrals",
+        "plans",
+        "oversight",
+        "reports",
+        "workspace",
+        "operations",
+    }
     with translation.override("es"):
         for model in apps.get_models():
             if model._meta.app_label not in project:
@@ -221,18 +242,24 @@ _FOCUS_HIDDEN_JS = """() => {
     return describe(focused) + (text ? ' "' + text + '"' : '') + ' under ' + describe(bar);
 }"""
 
-# The error a refused form shows first, and whether a reader meets it: in the first
-# screen, and either focused or announced as an alert.
+# The error a refused form shows first, and whether a reader meets it: drawn at all (not
+# in a closed fold), in the first screen, and either focused or announced as an alert.
 _REFUSAL_JS = """() => {
-    const error = document.querySelector(
-        '.error-summary, [role=alert], .errorlist, .error, [aria-invalid=true]');
-    if (!error) return {found: false};
+    const errors = Array.from(document.querySelectorAll(
+        '.error-summary, [role=alert], .errorlist, .error, [aria-invalid=true]'));
+    if (!errors.length) return {found: false};
+    const describe = (element) => element.tagName.toLowerCase()
+        + (element.className ? '.' + element.className : '');
+    // An error inside a closed <details> (a folded section or form) is drawn nowhere.
+    const error = errors.find((element) => element.checkVisibility());
+    if (!error) return {found: true, hidden: true, what: describe(errors[0])};
     const box = error.getBoundingClientRect();
     const focused = document.activeElement;
     const announced = error.closest('[role=alert], [aria-live=assertive]') !== null;
     return {
         found: true,
-        what: error.tagName.toLowerCase() + (error.className ? '.' + error.className : ''),
+        hidden: false,
+        what: describe(error),
         inFirstScreen: box.top >= 0 && box.top < window.innerHeight,
         focusedOrAlert: announced
             || (focused && (error.contains(focused) || focused.contains(error))),
@@ -278,6 +305,7 @@ class Crawler:
         self.headings: dict[tuple[str, str], set[str]] = {}
         self.timings: dict[str, float] = {}
         self.pages_checked = 0
+        self.axe_runs = 0
 
     # -- sessions --
 
@@ -301,7 +329,7 @@ class Crawler:
         url, _fragment = urldefrag(url)
         if not url.startswith(self.base_url + "/"):
             return None
-        return url[len(self.base_url):]
+        return url[len(self.base_url) :]
 
     def _goto(self, page, path: str, kind: str):
         """Opens ``path``; None (and a finding) for a download or an error answer."""
@@ -375,22 +403,31 @@ class Crawler:
             self._note(kind, path, f"<html lang={facts['lang']!r}> on a page in {language}")
         if facts["scrollWidth"] > facts["innerWidth"]:
             self._note(
-                kind, path,
-                f"scrolls sideways at {width}px ({language}): "
-                f"{facts['scrollWidth']}px wide",
+                kind,
+                path,
+                f"scrolls sideways at {width}px ({language}): {facts['scrollWidth']}px wide",
             )
         if not facts["h1"]:
             self._note(kind, path, f"no h1 ({where})")
         for heading in facts["h1"]:
             self.headings.setdefault((language, heading), set()).add(kind)
-        for violation in self._axe(page):
-            self._note(kind, path, f"axe ({where}): {violation}")
+        if (language, width) in AXE_AT:
+            started = time.monotonic()
+            for violation in self._axe(page):
+                self._note(kind, path, f"axe ({where}): {violation}")
+            self._spent("checks: axe", started)
+            self.axe_runs += 1
+        started = time.monotonic()
         hidden = self._focus_hidden(page)
         if hidden:
             self._note(kind, path, f"focus hidden under a sticky bar ({where}): {hidden}")
+        self._spent("checks: focus under sticky bars", started)
         if language == "es":
             for text in page.evaluate(_TEXTS_JS, "es"):
                 self._check_spanish_text(kind, path, text)
+
+    def _spent(self, what: str, started: float) -> None:
+        self.timings[what] = self.timings.get(what, 0.0) + time.monotonic() - started
 
     def _axe(self, page) -> list[str]:
         from axe_playwright_python.sync_playwright import Axe
@@ -426,14 +463,16 @@ class Crawler:
             return
         if bare in self.codes:
             self._note(
-                kind, path,
+                kind,
+                path,
                 f"raw code on the Spanish page: {bare!r} (its label: {self.codes[bare]!r})",
             )
             return
         for token in re.findall(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+", text):
             if token in self.codes:
                 self._note(
-                    kind, path,
+                    kind,
+                    path,
                     f"raw code on the Spanish page: {token!r} in {text[:60]!r} "
                     f"(its label: {self.codes[token]!r})",
                 )
@@ -459,7 +498,8 @@ class Crawler:
         for (language, heading), kinds in sorted(self.headings.items()):
             if len(kinds) > 1:
                 self._note(
-                    ", ".join(sorted(kinds)), "(several)",
+                    ", ".join(sorted(kinds)),
+                    "(several)",
                     f"the same h1 {heading!r} on {len(kinds)} kinds of page ({language})",
                 )
 
@@ -493,15 +533,24 @@ class Crawler:
                         continue
                     done.add(key)
                     crawl.forms_submitted.append(key)
-                    self._submit_empty(page, form, kind, path, action_kind)
+                    if self._submit_empty(page, form, kind, path, action_kind) == "download":
+                        crawl.form_downloads.add(key)
         finally:
             context.close()
         self.timings[f"forms {crawl.role}"] = time.monotonic() - started
 
-    def _submit_empty(self, page, form, kind: str, path: str, action_kind: str) -> None:
+    def _submit_empty(self, page, form, kind: str, path: str, action_kind: str) -> str | None:
+        """Submits ``form`` emptied and checks the answer; "download" when the answer was
+        a file (the navigation is then aborted, which is not a failure to answer)."""
         label = f"the empty form ({action_kind})"
         form.evaluate(_EMPTY_FORM_JS)
         button = form.locator("button[type=submit], button:not([type]), input[type=submit]")
+        downloads: list = []
+
+        def on_download(download) -> None:  # Playwright wants a Python function here
+            downloads.append(download)
+
+        page.on("download", on_download)
         try:
             # Submitted by script: a form may sit in a closed <details>, where a click
             # could not reach its button, and the server's answer is what is checked.
@@ -512,26 +561,42 @@ class Crawler:
                     form.evaluate("(f) => f.requestSubmit()")
             response = navigation.value
         except Exception as error:  # noqa: BLE001
+            # A file answered: the browser aborts the navigation and starts a download,
+            # whose event may come a moment after the abort.
+            for _ in range(20):
+                if downloads:
+                    break
+                page.wait_for_timeout(100)
+            if downloads:
+                downloads[0].cancel()
+                return "download"
             self._note(kind, path, f"{label} did not answer: {str(error).splitlines()[0]}")
-            return
+            return None
+        finally:
+            page.remove_listener("download", on_download)
         if response is not None and response.status >= 500:
             self._note(kind, path, f"{label} answers HTTP {response.status}")
-            return
+            return None
         page.wait_for_load_state()
         refusal = page.evaluate(_REFUSAL_JS)
         if not refusal["found"]:
-            return  # accepted, or answered with a page of its own: checked below
+            return None  # accepted, or answered with a page of its own: checked below
+        if refusal["hidden"]:
+            self._note(kind, path, f"{label}: its error {refusal['what']} is hidden in a fold")
+            return None
         if not refusal["inFirstScreen"]:
             self._note(
                 kind, path, f"{label}: its error {refusal['what']} is below the first screen"
             )
         if not refusal["focusedOrAlert"]:
             self._note(
-                kind, path,
+                kind,
+                path,
                 f"{label}: its error {refusal['what']} neither takes focus nor is an alert",
             )
         landed = self._path(page.url) or path
         self.check_page(page, kind_of(landed) or kind, landed, "es", 390)
+        return None
 
 
 def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> str:
@@ -548,13 +613,17 @@ def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> st
             downloads = ", ".join(sorted(crawl.downloads))
             lines.append(f"    downloads (not checked as pages): {downloads}")
         lines.append(f"    empty forms submitted: {len(crawl.forms_submitted)}")
-        lines.extend(f"        {page} -> {action}" for page, action in crawl.forms_submitted)
+        lines.extend(
+            f"        {page} -> {action}"
+            + ("  (answered with a file)" if (page, action) in crawl.form_downloads else "")
+            for page, action in crawl.forms_submitted
+        )
     unreached = sorted(all_kinds - reached)
     lines.append("")
     lines.append(f"kinds of page no role reached by a link ({len(unreached)}):")
     lines.extend(f"    {kind}" for kind in unreached)
     lines.append("")
-    lines.append(f"pages checked: {crawler.pages_checked}")
+    lines.append(f"pages checked: {crawler.pages_checked} (axe on {crawler.axe_runs})")
     lines.extend(f"{phase}: {seconds:.1f}s" for phase, seconds in crawler.timings.items())
     return "\n".join(lines)
 

@@ -76,3 +76,54 @@ def test_one_click_on_notes_from_the_top_shows_her_notes(
             assert serious_axe_violations(type("V", (), {"page": page})()) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_printed_case_shows_every_folded_section(
+    javascript, browser, live_server, person_with_phone, make_case
+):
+    """Printing the folded page still puts the whole case on paper: with JavaScript every
+    fold opens before printing (static/js/case-print.js) and closes again after; without
+    it the print style shows the folds' content all the same. The forms stay off paper."""
+    user, device = person_with_phone("caseworker")
+    case = make_case(user)
+    work.add_note(actor=user, case=case, body=NOTE_TEXT)
+    work.add_follow_up(actor=user, case=case, kind="check_in",
+                       due_on=timezone.localdate() + timedelta(days=3), assignee=user)
+
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 1280, "height": 800}, java_script_enabled=javascript
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + reverse("accounts:login"))
+        visit = type("V", (), {"page": page})()
+        submit_password(visit, user.username)
+        submit_code(visit, device)
+        page.goto(live_server.url + reverse("cases:case_detail", kwargs={"case_id": case.pk}))
+
+        notes = page.locator("section#notes ol.notes")
+        follow_ups = page.locator("section#follow-ups ul.entries")
+        identity = page.locator("section#identity dl.facts")
+        assert page.locator("details.case-fold[open]").count() == 0
+        for content in (notes, follow_ups, identity):
+            expect(content).to_be_hidden()
+
+        page.emulate_media(media="print")
+        if javascript:
+            page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+            assert page.locator("details.case-fold:not([open])").count() == 0
+        for content in (notes, follow_ups, identity):
+            expect(content).to_be_visible()
+        expect(notes).to_contain_text(NOTE_TEXT)
+        expect(page.locator("section#notes details.work-form")).to_be_hidden()
+        expect(page.locator("nav.section-nav")).to_be_hidden()
+
+        if javascript:
+            # After printing, the page on screen is folded as she left it.
+            page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+            page.emulate_media(media="screen")
+            assert page.locator("details.case-fold[open]").count() == 0
+            expect(notes).to_be_hidden()
+    finally:
+        context.close()

@@ -126,3 +126,37 @@ def test_the_plan_page_reads_the_same_number_of_queries_for_more_goals(
     six = _plan_page_queries(client, case)
     assert six == three, (three, six)
     assert three <= 25
+
+
+def test_the_languages_of_her_copy_are_named_each_in_its_own_language(
+    client_for, approved, case, caseworker
+):
+    page = client_for(caseworker).get(_url("plan_detail", case), HTTP_ACCEPT_LANGUAGE="es")
+    html = page.content.decode()
+    assert '<html lang="es">' in html
+    # "English" on a Spanish page is a name in English, marked so: not an untranslated word.
+    assert '<option value="en" lang="en">English</option>' in html
+    assert '<option value="es" selected lang="es">Español</option>' in html
+
+
+@pytest.mark.parametrize(("language", "plan_heading", "form_heading"), [
+    ("en", "Support plan for case {code}", "How she agreed to her plan · {code}"),
+    ("es", "Plan de apoyo del caso {code}", "Cómo acordó su plan · {code}"),
+])
+def test_the_plan_pages_name_their_purpose_in_the_h1_not_the_case_pages_heading(
+    client_for, approved, case, caseworker, language, plan_heading, form_heading
+):
+    import re
+
+    client = client_for(caseworker)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    def h1(url: str) -> str:
+        html = client.get(url).content.decode()
+        assert html.count("<h1") == 1
+        return re.search(r"<h1[^>]*>(.*?)</h1>", html, flags=re.S).group(1).strip()
+
+    case_heading = h1(reverse("cases:case_detail", kwargs={"case_id": case.pk}))
+    assert h1(_url("plan_detail", case)) == plan_heading.format(code=case.code)
+    assert h1(_url("agreement", case)) == form_heading.format(code=case.code)
+    assert case_heading not in {h1(_url("plan_detail", case)), h1(_url("review", case))}

@@ -82,3 +82,20 @@ def test_no_text_is_left_in_english_on_the_spanish_pages(client_for, supervisor,
     unchanged = sorted(p for p in english & spanish if p not in spelled_the_same())
     assert not unchanged, unchanged
     assert not sorted(spanish & still_english())
+
+
+@pytest.mark.parametrize(("language", "word"), [("es", "Tabla"), ("en", "Table")])
+def test_each_table_that_may_scroll_sideways_is_focusable_and_named_after_its_figure(
+    client_for, supervisor, caseworker, language, word
+):
+    add_cases(caseworker, 14, opened_on=timezone.localdate())
+    client = client_for(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    html = client.get(reverse("reports:statistics")).content.decode()
+    boxes = re.findall(r'<div class="table-scroll"([^>]*)>\s*<table class="stats-table">\s*'
+                       r"<caption>(.*?)</caption>", html, flags=re.S)
+    assert len(boxes) >= 14
+    for attributes, caption in boxes:
+        # At 390 px the box scrolls: a keyboard reaches it, a screen reader names it.
+        assert 'tabindex="0"' in attributes and 'role="region"' in attributes
+        assert f'aria-label="{word}: {caption}"' in attributes
