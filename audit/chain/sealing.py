@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from audit.chain.canonical import EVENT_FIELDS, GENESIS_HASH, EventRow, chain_seals
@@ -156,18 +156,17 @@ def seal_pending(
         head_sequence, head_hash, newest = _chain_state(using)
         events = AccessEvent.objects.using(using).order_by("pk").values_list(*EVENT_FIELDS)
         rows: list[EventRow] = []
-        # (Never more than the database takes as parameters; the look-back remains.)
-        below = sorted(pk for pk in event_ids if pk <= newest)[-query_batch(using, limit) :]
-        if below:
-            rows += events.filter(pk__in=below).filter(has_no_seal())[:limit]
+        below = sorted(pk for pk in event_ids if pk <= newest)[-limit:]
+        rows += _by_id(events.filter(has_no_seal()), below, using)
         lookback = min(settings.AMPARO_AUDIT_SEAL_LOOKBACK, newest)
         if look_back and lookback > 0 and len(rows) < limit:
             start = newest - lookback
-            rows += (
-                events.filter(pk__gt=start, pk__lte=newest)
-                .exclude(pk__in=below)
-                .filter(has_no_seal(above=start))[: limit - len(rows)]
-            )
+            # The ones just taken by id are left out here rather than in the query, which
+            # could not carry that many ids as parameters.
+            taken = {row[0] for row in rows}
+            found = events.filter(pk__gt=start, pk__lte=newest).filter(has_no_seal(above=start))
+            found = found[: limit - len(rows) + len(taken)]
+            rows += [row for row in found if row[0] not in taken][: limit - len(rows)]
         if len(rows) < limit:
             # Bounded on both sides so that the plan is an index range even on a table
             # without statistics; what does not fit stays above the newest seal, where
@@ -182,11 +181,21 @@ def seal_pending(
             # (by id) or the look-back finds them.
             taken = {row[0] for row in window}
             beyond = sorted(pk for pk in event_ids if pk > newest and pk not in taken)
-            if beyond:
-                rows += events.filter(pk__in=beyond[: query_batch(using, limit)])
+            rows += _by_id(events, beyond[: limit - len(rows)], using)
         if not rows:
             return 0
         return _append(rows, using, (head_sequence, head_hash))
+
+
+def _by_id(events: QuerySet, ids: list[int], using: str) -> list[EventRow]:
+    """The rows of ``events`` with these ids (sorted), in the ids' order: as many queries
+    as the database's limit on parameters needs. (One query cut at that limit once left
+    the rest of a large transaction's events to the look-back: 989 of 1,200 on SQLite.)"""
+    rows: list[EventRow] = []
+    step = query_batch(using, len(ids))
+    for first in range(0, len(ids), step):
+        rows += events.filter(pk__in=ids[first : first + step])
+    return rows
 
 
 def seal_backlog(
