@@ -32,6 +32,7 @@ from cases.models import (
     Survivor,
     SurvivorDocument,
 )
+from cases.listing import NEWEST_FIRST, with_next_follow_up
 from cases.queries import Access, access_level, visible_cases
 from cases.services.access import SHREDDED_MESSAGE
 from vault import services as vault
@@ -544,19 +545,30 @@ def _birth_year(stored: str) -> int | None:
         return None
 
 
-def search_by_name(*, actor: User, full_name: str):
-    """Visible cases whose survivor's full name matches exactly (after normalisation)."""
+def search_by_name(*, actor: User, full_name: str) -> list[Case]:
+    """Visible cases whose survivor's full name matches exactly (after normalisation),
+    newest first, fetched as list rows are (``cases.listing.with_next_follow_up``).
+
+    Two queries however many cases share the name's blind index: the candidates, and
+    the data keys of their survivors (the list page then costs what a filtered page
+    does, ``bench/case_list.py``).
+    """
     key = NAME_INDEX.compute(full_name, scope=actor.organization_id)
     if key is None:
-        return visible_cases(actor).none()
-    cases = visible_cases(actor).filter(survivor__name_key=key).select_related("survivor")
+        return []
+    candidates = list(
+        with_next_follow_up(visible_cases(actor).filter(survivor__name_key=key)).order_by(
+            *NEWEST_FIRST
+        )
+    )
+    vault.preload_data_keys(case.survivor_id for case in candidates)
     matching = []
-    for case in cases:
+    for case in candidates:
         try:
             given = vault.unseal(case.survivor, "given_names") or ""
             family = vault.unseal(case.survivor, "family_names") or ""
         except CannotOpen:
             continue
         if NAME_INDEX.confirm([" ".join(p for p in (given, family) if p)], [full_name]):
-            matching.append(case.pk)
-    return visible_cases(actor).filter(pk__in=matching)
+            matching.append(case)
+    return matching
