@@ -331,7 +331,8 @@ def main() -> int:
             assert response.status_code == 200, (url, response.status_code)
         page = client.get(real_url).content.decode()
         rows = page.count('class="case-link"')
-        found = fetch(client, real_url, posted["search"]).content.decode().count('class="case-link"')
+        found = fetch(client, real_url, posted["search"]).content.decode()
+        found = found.count('class="case-link"')
         queries = {
             name: count_queries(client, url, data=posted.get(name)) for name, url in urls.items()
         }

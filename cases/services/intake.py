@@ -23,6 +23,7 @@ from audit.services import record_event
 from cases import vocabularies as v
 from cases.indexing import full_name as indexed_full_name
 from cases.indexing import index_document, index_survivor
+from cases.listing import NEWEST_FIRST, with_next_follow_up
 from cases.models import (
     DOCUMENT_INDEX,
     NAME_INDEX,
@@ -32,7 +33,6 @@ from cases.models import (
     Survivor,
     SurvivorDocument,
 )
-from cases.listing import NEWEST_FIRST, with_next_follow_up
 from cases.queries import Access, access_level, visible_cases
 from cases.services.access import SHREDDED_MESSAGE
 from vault import services as vault
