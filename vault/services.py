@@ -103,25 +103,27 @@ def unseal_value(
 
     Anything but a shredded owner records an integrity event before raising.
     """
-    current_scope = _current_scope()
-    aead = current_scope.keys.get(owner_id.int) if current_scope is not None else None
-    if aead is None:
+    # crypto.open_value's work, inlined and arranged so that a sound value takes no branch
+    # it can avoid, because this runs for every name a page shows (bench/vault.py: the
+    # call, the checks and the lookups cost as much as a third of the decryption). Errors
+    # are caught rather than tested for: a try costs nothing until it catches. No scope
+    # (AttributeError on None) or no key cached in it (KeyError): the key is fetched. A
+    # value too short to hold a nonce fails with ValueError, one without a whole tag with
+    # InvalidTag; the version byte is looked at once the value has authenticated.
+    # tests/vault/test_values.py holds this and crypto.open_value to the same results.
+    try:
+        aead = _current_scope().keys[owner_id.int]
+    except (AttributeError, KeyError):
         aead = _data_key_for_opening(owner_id, binding, actor)
-    # crypto.open_value's work, inlined and reordered for a sound value, because this runs
-    # for every name a page shows (bench/vault.py: a call and two checks were a third of
-    # the vault's cost over bare AES-GCM). A value too short to hold a nonce fails with
-    # ValueError, one without a whole tag with InvalidTag; the version byte is looked at
-    # once the value has authenticated. tests/vault/test_values.py holds this and
-    # crypto.open_value to the same results, failures included.
     try:
         payload = aead.decrypt(sealed[1:13], sealed[13:], binding.value_aad)
     except (InvalidTag, ValueError):
-        payload = None
-    if payload is not None and sealed[0] == 1:  # VALUE_VERSION
+        pass
+    else:
         trailer = payload[-1]  # authenticated, so ours: only its kind needs telling apart
-        if trailer >> 4 == 2:  # bytes
+        if trailer >> 4 == 2 and sealed[0] == 1:  # bytes, VALUE_VERSION
             return payload[: -1 - (trailer & 0x0F)]
-        if trailer >> 4 == 1:  # text
+        if trailer >> 4 == 1 and sealed[0] == 1:  # text
             try:
                 return payload[: -1 - (trailer & 0x0F)].decode("utf-8")
             except UnicodeDecodeError:
