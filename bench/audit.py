@@ -90,9 +90,11 @@ FLOOR_INSERT = f"""
     INSERT INTO {FLOOR_TABLE} (occurred_at, actor_id, actor_username, actor_role,
         organization_id, action, target_type, target_id, case_code, purpose, outcome,
         request_id, source_address)
-    VALUES (now(), %s, %s, %s, %s, 'case.viewed', 'case', %s, 'AMP-BENCH', '', 'allowed',
-        '', NULL)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 """
+# Every value a parameter, as record_event sends them: the driver's work of binding 13
+# values is the floor's too (with literals in the statement it was not, and the floor
+# measured a cheaper statement than the row it stands for).
 
 
 def create_floor_table() -> None:
@@ -117,6 +119,7 @@ def _writer(kind: str, number: int, seconds: float, actor_id: int, start, counts
     """One writer process: ``record_event`` (``kind`` "audit") or the floor's bare insert,
     each in its own transaction, for ``seconds``."""
     from django.db import connection, connections
+    from django.utils import timezone
 
     from accounts.models import User
     from audit.models import Action
@@ -141,11 +144,19 @@ def _writer(kind: str, number: int, seconds: float, actor_id: int, start, counts
                     cursor.execute(
                         FLOOR_INSERT,
                         [
+                            timezone.now(),
                             actor.pk,
                             actor.username,
                             actor.role,
                             actor.organization_id,
+                            "case.viewed",
+                            "case",
                             f"{number}-{written}",
+                            "AMP-BENCH",
+                            "",
+                            "allowed",
+                            "",
+                            None,
                         ],
                     )
             written += 1
