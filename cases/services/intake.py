@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from audit.services import record_event
 from cases import vocabularies as v
 from cases.indexing import full_name as indexed_full_name
 from cases.indexing import index_document, index_survivor
-from cases.listing import NEWEST_FIRST, with_next_follow_up
+from cases.listing import NEWEST_FIRST, PAGE_SIZE, with_next_follow_up
 from cases.models import (
     DOCUMENT_INDEX,
     NAME_INDEX,
@@ -604,45 +604,38 @@ def _birth_year(stored: str) -> int | None:
         return None
 
 
-def search_by_name(*, actor: User, full_name: str) -> list[Case]:
-    """Visible cases whose survivor's full name matches exactly (after normalisation),
-    newest first, fetched as list rows are (``cases.listing.with_next_follow_up``).
+def search_by_name(*, actor: User, full_name: str, size: int = PAGE_SIZE) -> list[Case]:
+    """Her visible cases whose survivor's full name matches exactly (after normalisation),
+    newest first, at most ``size`` + 1, fetched as list rows are
+    (``cases.listing.with_next_follow_up``).
 
-    Three queries however many cases share the name's blind index: the survivors, their
-    visible cases, and the survivors' data keys (the page then costs what a filtered
-    list page does, ``bench/case_list.py``).
+    A name is the survivor's, not the case's: the survivors of that name who have a case
+    she may see are found through the blind index, each name is opened once (their data
+    keys in one query) and confirmed, and only then are their cases read, as many as a
+    page shows. Four queries however many women share the name or how many cases each
+    has (``bench/case_list.py``: joined in one query over cases, SQLite read every case of
+    the organisation, and 500,000 cases with many namesakes read a thousand rows).
     """
     key = NAME_INDEX.compute(full_name, scope=actor.organization_id)
     if key is None:
         return []
-    # Her survivors of that name first, then their visible cases by survivor: joined in
-    # one query, SQLite read every case of the organisation to find them (1.2 s a search
-    # at 100,000 cases, bench/case_list.py).
+    visible = visible_cases(actor)
     survivors = list(
-        Survivor.objects.filter(organization_id=actor.organization_id, name_key=key).values_list(
-            "pk", flat=True
+        Survivor.objects.filter(organization_id=actor.organization_id, name_key=key).filter(
+            Exists(visible.filter(survivor_id=OuterRef("pk")))
         )
     )
-    candidates = list(
-        with_next_follow_up(visible_cases(actor).filter(survivor_id__in=survivors)).order_by(
-            *NEWEST_FIRST
-        )
-    )
-    vault.preload_data_keys(case.survivor_id for case in candidates)
-    # A name is the survivor's, not the case's: each survivor's name is opened once,
-    # however many cases she has.
-    confirmed: dict = {}
+    vault.preload_data_keys(survivor.pk for survivor in survivors)
     matching = []
-    for case in candidates:
-        if case.survivor_id not in confirmed:
-            try:
-                given = vault.unseal(case.survivor, "given_names") or ""
-                family = vault.unseal(case.survivor, "family_names") or ""
-            except CannotOpen:
-                confirmed[case.survivor_id] = False
-            else:
-                name = " ".join(p for p in (given, family) if p)
-                confirmed[case.survivor_id] = NAME_INDEX.confirm([name], [full_name])
-        if confirmed[case.survivor_id]:
-            matching.append(case)
-    return matching
+    for survivor in survivors:
+        try:
+            given = vault.unseal(survivor, "given_names") or ""
+            family = vault.unseal(survivor, "family_names") or ""
+        except CannotOpen:
+            continue
+        if NAME_INDEX.confirm([" ".join(p for p in (given, family) if p)], [full_name]):
+            matching.append(survivor.pk)
+    if not matching:
+        return []
+    cases = visible.filter(survivor_id__in=matching)
+    return list(with_next_follow_up(cases).order_by(*NEWEST_FIRST)[: size + 1])
