@@ -14,7 +14,8 @@ Rules:
   by any sealing that looks back over the last ``AMPARO_AUDIT_SEAL_LOOKBACK`` ids for
   unsealed ones. Most requests then pay nothing for the chain, and writers do not queue
   behind the sealer's lock; each sealing costs a few index lookups and one write of its
-  seals (a COPY on PostgreSQL), however long the log (``bench/audit.py`` measures it against a bare insert).
+  seals (a COPY on PostgreSQL), however long the log (``bench/audit.py`` measures it
+  against a bare insert).
 - Events whose seal did not run (a crash between commit and sealing) are sealed by
   ``manage.py seal_audit`` (``seal_backlog``).
 """
