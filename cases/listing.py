@@ -273,8 +273,8 @@ def case_page(
     return page
 
 
-def single_page(cases: QuerySet[Case], *, size: int = PAGE_SIZE) -> CasePage:
-    """The first ``size`` of a short list (a search by name), rows as ``case_page``'s."""
-    rows = list(with_next_follow_up(cases)[: size + 1])
+def single_page(rows: list[Case], *, size: int = PAGE_SIZE) -> CasePage:
+    """The first ``size`` of a short list already fetched as ``with_next_follow_up``
+    fetches rows (a search by name, ``cases.services.intake.search_by_name``)."""
     return CasePage(rows=rows[:size], count=len(rows[:size]), count_is_capped=False,
                     has_next=False, size=size)

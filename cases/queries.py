@@ -94,19 +94,25 @@ def visible_case_paths(user: User) -> list[QuerySet[Case]]:
     """
     if not (user.is_authenticated and user.has_role(*CASE_ROLES)):
         return []
-    cases = Case.objects.filter(organization_id=user.organization_id)
+    organization_id = user.organization_id
+    cases = Case.objects.filter(organization_id=organization_id)
     team_ids = list(user.supervised_teams.values_list("pk", flat=True))
+    # The organisation is checked inside these two subqueries, not beside them: next to
+    # "id IN (…)" it let SQLite read the organisation's index, every case of it, to find
+    # the few shared ones (bench/case_list.py: the page grew with the organisation).
     shared = CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename__in=("view_case", "change_case")
+        user=user,
+        permission__codename__in=("view_case", "change_case"),
+        content_object__organization_id=organization_id,
     ).values("content_object_id")
-    granted = EmergencyGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-        "case_id"
-    )
+    granted = EmergencyGrant.objects.filter(
+        user=user, expires_at__gt=timezone.now(), case__organization_id=organization_id
+    ).values("case_id")
     return [
         cases.filter(owner=user),
         *(cases.filter(team_id=team_id) for team_id in team_ids),
-        cases.filter(pk__in=shared),
-        cases.filter(pk__in=granted),
+        Case.objects.filter(pk__in=shared),
+        Case.objects.filter(pk__in=granted),
     ]
 
 
@@ -173,13 +179,20 @@ def get_case_for_user(
     if level == Access.NONE:
         # An id that names no case is recorded without it: it may be anything typed.
         deny_unseen(
-            actor=user, action=action, target_type="case",
-            target_id=case_id if case is not None else "", purpose=purpose,
+            actor=user,
+            action=action,
+            target_type="case",
+            target_id=case_id if case is not None else "",
+            purpose=purpose,
         )
     if level < needed:
         record_event(
-            action=action, actor=user, outcome=Outcome.DENIED, target=case,
-            case_code=case.code, purpose=purpose,
+            action=action,
+            actor=user,
+            outcome=Outcome.DENIED,
+            target=case,
+            case_code=case.code,
+            purpose=purpose,
         )
         raise PermissionDenied
     if record:
@@ -259,8 +272,11 @@ def retention_queue(user: User) -> QuerySet[RetentionReview]:
     """
     if not (user.is_authenticated and user.has_role(Role.SUPERVISOR)):
         record_event(
-            action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED,
-            target_type="retention_review", purpose="retention",
+            action=Action.CASE_LIST_VIEWED,
+            actor=user,
+            outcome=Outcome.DENIED,
+            target_type="retention_review",
+            purpose="retention",
         )
         raise PermissionDenied
     return (
@@ -276,8 +292,7 @@ def retention_queue(user: User) -> QuerySet[RetentionReview]:
     )
 
 
-def get_retention_review_for_user(user: User, review_id: object, *, action: str
-                                  ) -> RetentionReview:
+def get_retention_review_for_user(user: User, review_id: object, *, action: str) -> RetentionReview:
     """An open review of a case she supervises: 404 where she cannot see the case, 403
     where she can but may not supervise it (both recorded, as for any case)."""
     review = (
@@ -286,8 +301,19 @@ def get_retention_review_for_user(user: User, review_id: object, *, action: str
         else None
     )
     if review is None:
-        deny_unseen(actor=user, action=action, target_type="retention_review",
-                    target_id="", purpose="retention")
-    get_case_for_user(user, review.case_id, needed=Access.SUPERVISE, action=action,
-                      purpose="retention", record=False)
+        deny_unseen(
+            actor=user,
+            action=action,
+            target_type="retention_review",
+            target_id="",
+            purpose="retention",
+        )
+    get_case_for_user(
+        user,
+        review.case_id,
+        needed=Access.SUPERVISE,
+        action=action,
+        purpose="retention",
+        record=False,
+    )
     return review

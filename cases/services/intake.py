@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from audit.services import record_event
 from cases import vocabularies as v
 from cases.indexing import full_name as indexed_full_name
 from cases.indexing import index_document, index_survivor
+from cases.listing import NEWEST_FIRST, PAGE_SIZE, with_next_follow_up
 from cases.models import (
     DOCUMENT_INDEX,
     NAME_INDEX,
@@ -65,8 +66,11 @@ def age_band(age: int | None) -> str:
     if age is None:
         return v.AgeBand.UNKNOWN
     bands = (
-        (12, v.AgeBand.CHILD), (17, v.AgeBand.ADOLESCENT), (24, v.AgeBand.YOUNG_ADULT),
-        (34, v.AgeBand.ADULT_25), (49, v.AgeBand.ADULT_35),
+        (12, v.AgeBand.CHILD),
+        (17, v.AgeBand.ADOLESCENT),
+        (24, v.AgeBand.YOUNG_ADULT),
+        (34, v.AgeBand.ADULT_25),
+        (49, v.AgeBand.ADULT_35),
     )
     for limit, band in bands:
         if age <= limit:
@@ -248,8 +252,13 @@ def update_identity(
     _apply_identity(survivor, case, identity, guardian)
     survivor.save()
     case.save(update_fields=["is_child", "age_uncertain", "updated_at"])
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="identity")
+    record_event(
+        action=Action.CASE_UPDATED,
+        actor=actor,
+        target=case,
+        case_code=case.code,
+        purpose="identity",
+    )
     return case
 
 
@@ -274,8 +283,13 @@ def set_documents(*, actor: User, case: Case, documents: list[dict[str, Any]]) -
     SurvivorDocument.objects.filter(survivor_id=case.survivor_id).delete()
     for item in documents:
         _add_document(case.survivor_id, item, organization_id=case.organization_id)
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="documents")
+    record_event(
+        action=Action.CASE_UPDATED,
+        actor=actor,
+        target=case,
+        case_code=case.code,
+        purpose="documents",
+    )
 
 
 @transaction.atomic
@@ -288,14 +302,27 @@ def update_safe_contact(*, actor: User, case: Case, contact: SafeContact) -> Non
     # her team needs it most, to recognise her or a danger. Only the channel stops contact.
     vault.seal(survivor, safe_contact=_sealed_json(contact.__dict__))
     survivor.save(update_fields=["contact_channel", "safe_contact"])
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="safe_contact")
+    record_event(
+        action=Action.CASE_UPDATED,
+        actor=actor,
+        target=case,
+        case_code=case.code,
+        purpose="safe_contact",
+    )
 
 
 PROFILE_FIELDS = (
-    "trafficking_status", "determined_by", "exploitation_types", "labour_industry",
-    "recruitment_methods", "recruitment_platform", "recruiter_relationship",
-    "means_of_control", "debt_amount", "debt_currency", "identification_place",
+    "trafficking_status",
+    "determined_by",
+    "exploitation_types",
+    "labour_industry",
+    "recruitment_methods",
+    "recruitment_platform",
+    "recruiter_relationship",
+    "means_of_control",
+    "debt_amount",
+    "debt_currency",
+    "identification_place",
 )
 
 
@@ -317,8 +344,9 @@ def update_profile(*, actor: User, case: Case, perpetrators: str = "", **coded: 
     vault.seal(case, perpetrators=perpetrators or None)
     case.full_clean(exclude=["survivor", "team", "owner", "organization", "code"])
     case.save(update_fields=[*coded.keys(), "perpetrators", "updated_at"])
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="profile")
+    record_event(
+        action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code, purpose="profile"
+    )
 
 
 @transaction.atomic
@@ -329,13 +357,17 @@ def set_route(*, actor: User, case: Case, stops: list[dict[str, Any]]) -> None:
     RouteStop.objects.filter(case=case).delete()
     for position, item in enumerate(stops):
         stop = RouteStop(
-            case=case, survivor_id=case.survivor_id, position=position, kind=item["kind"],
+            case=case,
+            survivor_id=case.survivor_id,
+            position=position,
+            kind=item["kind"],
             country=item.get("country", ""),
         )
         vault.seal(stop, place=item.get("place") or None, when=item.get("when") or None)
         stop.save()
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="route")
+    record_event(
+        action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code, purpose="route"
+    )
 
 
 @transaction.atomic
@@ -347,8 +379,13 @@ def update_needs_and_narrative(
     case.immediate_needs = list(immediate_needs)
     vault.seal(case, needs_note=needs_note or None, narrative=narrative or None)
     case.save(update_fields=["immediate_needs", "needs_note", "narrative", "updated_at"])
-    record_event(action=Action.CASE_UPDATED, actor=actor, target=case, case_code=case.code,
-                 purpose="narrative")
+    record_event(
+        action=Action.CASE_UPDATED,
+        actor=actor,
+        target=case,
+        case_code=case.code,
+        purpose="narrative",
+    )
 
 
 # --- duplicate detection ------------------------------------------------------------
@@ -391,12 +428,18 @@ def duplicate_checks_per_hour() -> int:
 def _checks_in_the_last_hour(actor: User) -> int:
     # A check ends either in a warning (the check's own event) or in a registration:
     # both count, so that testing names by registering them is limited too.
-    return AccessEvent.objects.filter(
-        actor=actor, outcome=Outcome.ALLOWED, occurred_at__gte=timezone.now() - timedelta(hours=1)
-    ).filter(
-        Q(action=Action.DUPLICATE_CHECKED, purpose=CHECK_PURPOSE)
-        | Q(action=Action.CASE_REGISTERED)
-    ).count()
+    return (
+        AccessEvent.objects.filter(
+            actor=actor,
+            outcome=Outcome.ALLOWED,
+            occurred_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        .filter(
+            Q(action=Action.DUPLICATE_CHECKED, purpose=CHECK_PURPOSE)
+            | Q(action=Action.CASE_REGISTERED)
+        )
+        .count()
+    )
 
 
 def find_possible_duplicates(
@@ -423,11 +466,17 @@ def find_possible_duplicates(
     if _checks_in_the_last_hour(actor) >= duplicate_checks_per_hour():
         # Not in a transaction (the intake page checks before it registers): the refusal
         # stays recorded although the caller is refused.
-        record_event(action=Action.DUPLICATE_CHECKED, actor=actor, outcome=Outcome.DENIED,
-                     purpose="rate_limited")
+        record_event(
+            action=Action.DUPLICATE_CHECKED,
+            actor=actor,
+            outcome=Outcome.DENIED,
+            purpose="rate_limited",
+        )
         raise TooManyDuplicateChecks(
-            _("You have checked for existing cases many times in the last hour. Wait a "
-              "while, or ask your supervisor, before you register another intake.")
+            _(
+                "You have checked for existing cases many times in the last hour. Wait a "
+                "while, or ask your supervisor, before you register another intake."
+            )
         )
     candidates: dict[Any, Survivor] = {}
     base = Survivor.objects.filter(organization_id=actor.organization_id, shredded_at__isnull=True)
@@ -471,13 +520,18 @@ def find_possible_duplicates(
 
 def _record_matches(actor: User, survivor_ids: set[Any], *, visible_ids: set[Any]) -> None:
     """One event per matched case, in its trail; its supervisors told of a hidden one."""
-    matched = Case.objects.filter(
-        organization_id=actor.organization_id, survivor_id__in=survivor_ids
-    ).select_related("team").order_by("code")
+    matched = (
+        Case.objects.filter(organization_id=actor.organization_id, survivor_id__in=survivor_ids)
+        .select_related("team")
+        .order_by("code")
+    )
     for case in matched:
         hidden = case.pk not in visible_ids
         record_event(
-            action=Action.DUPLICATE_CHECKED, actor=actor, target=case, case_code=case.code,
+            action=Action.DUPLICATE_CHECKED,
+            actor=actor,
+            target=case,
+            case_code=case.code,
             purpose=HIDDEN_MATCH_PURPOSE if hidden else MATCH_PURPOSE,
         )
         if hidden:
@@ -487,8 +541,13 @@ def _record_matches(actor: User, survivor_ids: set[Any], *, visible_ids: set[Any
 def _tell_supervisors_of_probe(case: Case) -> None:
     """Mail the case's supervisors on commit: the code and a link, nothing else."""
     addresses = sorted(
-        {address for address in case.team.supervisors.filter(is_active=True)
-         .values_list("email", flat=True) if address}
+        {
+            address
+            for address in case.team.supervisors.filter(is_active=True).values_list(
+                "email", flat=True
+            )
+            if address
+        }
     )
     if not addresses:
         return
@@ -509,8 +568,9 @@ def _tell_supervisors_of_probe(case: Case) -> None:
         try:
             send_mail(subject, body, None, addresses, fail_silently=False)
         except Exception as error:  # noqa: BLE001 - a failed mail must not undo the check
-            logger.warning("cases: probe mail for case %s not sent (%s)", code,
-                           type(error).__name__)
+            logger.warning(
+                "cases: probe mail for case %s not sent (%s)", code, type(error).__name__
+            )
 
     transaction.on_commit(send)
 
@@ -544,19 +604,38 @@ def _birth_year(stored: str) -> int | None:
         return None
 
 
-def search_by_name(*, actor: User, full_name: str):
-    """Visible cases whose survivor's full name matches exactly (after normalisation)."""
+def search_by_name(*, actor: User, full_name: str, size: int = PAGE_SIZE) -> list[Case]:
+    """Her visible cases whose survivor's full name matches exactly (after normalisation),
+    newest first, at most ``size`` + 1, fetched as list rows are
+    (``cases.listing.with_next_follow_up``).
+
+    A name is the survivor's, not the case's: the survivors of that name who have a case
+    she may see are found through the blind index, each name is opened once (their data
+    keys in one query) and confirmed, and only then are their cases read, as many as a
+    page shows. Four queries however many women share the name or how many cases each
+    has (``bench/case_list.py``: joined in one query over cases, SQLite read every case of
+    the organisation, and 500,000 cases with many namesakes read a thousand rows).
+    """
     key = NAME_INDEX.compute(full_name, scope=actor.organization_id)
     if key is None:
-        return visible_cases(actor).none()
-    cases = visible_cases(actor).filter(survivor__name_key=key).select_related("survivor")
+        return []
+    visible = visible_cases(actor)
+    survivors = list(
+        Survivor.objects.filter(organization_id=actor.organization_id, name_key=key).filter(
+            Exists(visible.filter(survivor_id=OuterRef("pk")))
+        )
+    )
+    vault.preload_data_keys(survivor.pk for survivor in survivors)
     matching = []
-    for case in cases:
+    for survivor in survivors:
         try:
-            given = vault.unseal(case.survivor, "given_names") or ""
-            family = vault.unseal(case.survivor, "family_names") or ""
+            given = vault.unseal(survivor, "given_names") or ""
+            family = vault.unseal(survivor, "family_names") or ""
         except CannotOpen:
             continue
         if NAME_INDEX.confirm([" ".join(p for p in (given, family) if p)], [full_name]):
-            matching.append(case.pk)
-    return visible_cases(actor).filter(pk__in=matching)
+            matching.append(survivor.pk)
+    if not matching:
+        return []
+    cases = visible.filter(survivor_id__in=matching)
+    return list(with_next_follow_up(cases).order_by(*NEWEST_FIRST)[: size + 1])

@@ -60,3 +60,24 @@ def test_an_empty_name_shows_a_message_and_the_usual_list(jose, caseworker, clie
     assert response.status_code == 200
     assert response.context["searching"] is False
     assert response.context["name_form"].errors
+
+
+def test_a_name_several_women_share_costs_the_queries_of_one(
+    jose, make_case, caseworker, client_for
+):
+    """Every candidate's data key comes in one query, and the rows are not fetched twice:
+    the search page keeps the list's bound (issue 15, item 4)."""
+    from tests.cases.helpers_lists import AllQueries
+
+    client = client_for(caseworker)
+    client.post("/cases/", {"full_name": "José Pérez"})  # warm: first-visit work
+    with AllQueries() as one:
+        response = client.post("/cases/", {"full_name": "José Pérez"})
+    assert len(response.context["rows"]) == 1
+    for _ in range(3):  # other women of the same name, each her own survivor and key
+        make_case(caseworker, given_names="José", family_names="Pérez")
+    with AllQueries() as four:
+        response = client.post("/cases/", {"full_name": "José Pérez"})
+    assert len(response.context["rows"]) == 4
+    assert len({case.survivor_id for case in response.context["rows"]}) == 4
+    assert len(four) == len(one) <= 12

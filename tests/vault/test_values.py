@@ -143,3 +143,41 @@ def test_error_message_names_the_place_not_the_content(make_record):
     assert str(record.pk) in message and "other_secret" in message
     assert "José" not in message and record.secret.hex() not in message
     assert str(excinfo.value.user_message)
+
+
+def _crafted(aead, aad: bytes, payload: bytes) -> bytes:
+    """A value sealed with the right key and place but any plaintext (a bad trailer)."""
+    nonce = bytes(12)
+    return bytes([crypto.VALUE_VERSION]) + nonce + aead.encrypt(nonce, payload, aad)
+
+
+def test_the_inlined_opening_agrees_with_crypto_open_value(owner):
+    """unseal_value carries crypto.open_value's work inlined (the hot path of every page
+    showing names): both open the same values and refuse the same bytes."""
+    from vault.scope import key_scope
+
+    binding = Binding("vaultdemo.sealedrecord", "secret", uuid.uuid4())
+    with key_scope() as scope:
+        text = vault.seal_value(owner, binding, "Ana María")
+        data = vault.seal_value(owner, binding, b"\x00\x01" * 600)
+        aead, aad = scope.cached(owner), binding.value_aad
+        candidates = [
+            text,
+            data,
+            b"",
+            *(text[:cut] for cut in (1, 9, 13, 28, 29, len(text) - 1)),
+            bytes([2]) + text[1:],  # another format version
+            _crafted(aead, aad, b"abc" + bytes(12) + b"\x3c"),  # unknown kind
+            _crafted(aead, aad, b"\xff\xfe" + bytes(13) + b"\x1d"),  # text, not UTF-8
+            _crafted(aead, aad, b"abc" + bytes(12) + b"\x2c"),  # bytes, well formed
+        ]
+        for sealed in candidates:
+            try:
+                expected = crypto.open_value(aead, aad, sealed)
+            except crypto.Undecryptable:
+                with pytest.raises(IntegrityFailure):
+                    vault.unseal_value(owner, binding, sealed)
+            else:
+                opened = vault.unseal_value(owner, binding, sealed)
+                assert opened == expected and type(opened) is type(expected)
+        assert vault.unseal_value(owner, binding, candidates[-1]) == b"abc"
