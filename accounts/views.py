@@ -319,7 +319,7 @@ def invitation_password(request: HttpRequest) -> HttpResponse:
         except services.InvitationRefused as error:
             return _invitation_refused(request, error)
         # Whoever was signed in on this browser before is signed out (login flushes).
-        login(request, accepted.person, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, accepted.person, backend="accounts.backends.AccountBackend")
         request.session.pop(INVITATION_SESSION_KEY, None)
         now = timezone.now()
         sessions.start(request.session, now)
