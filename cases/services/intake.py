@@ -33,7 +33,12 @@ from cases.models import (
     Survivor,
     SurvivorDocument,
 )
-from cases.queries import Access, access_level, visible_cases
+from cases.queries import (
+    Access,
+    access_level,
+    unindexed,
+    visible_cases_by_survivor,
+)
 from cases.services.access import SHREDDED_MESSAGE
 from vault import services as vault
 from vault.exceptions import CannotOpen
@@ -507,7 +512,7 @@ def find_possible_duplicates(
         record_event(action=Action.DUPLICATE_CHECKED, actor=actor, purpose=CHECK_PURPOSE)
     if not matches:
         return DuplicateReport()
-    visible = visible_cases(actor).filter(survivor_id__in=matches)
+    visible = visible_cases_by_survivor(actor).filter(survivor_id__in=matches)
     rows = list(visible.order_by("code").values_list("pk", "code", "survivor_id"))
     visible_survivors = {survivor_id for _pk, _code, survivor_id in rows}
     _record_matches(actor, matches, visible_ids={pk for pk, _code, _s in rows})
@@ -619,11 +624,13 @@ def search_by_name(*, actor: User, full_name: str, size: int = PAGE_SIZE) -> lis
     key = NAME_INDEX.compute(full_name, scope=actor.organization_id)
     if key is None:
         return []
-    visible = visible_cases(actor)
+    visible = visible_cases_by_survivor(actor)
+    # The name key picks the few namesakes: the organisation is compared as an expression
+    # so that SQLite reads the name index, not every survivor of the organisation.
     survivors = list(
-        Survivor.objects.filter(organization_id=actor.organization_id, name_key=key).filter(
-            Exists(visible.filter(survivor_id=OuterRef("pk")))
-        )
+        Survivor.objects.alias(unindexed_organization_id=unindexed("organization_id"))
+        .filter(name_key=key, unindexed_organization_id=actor.organization_id)
+        .filter(Exists(visible.filter(survivor_id=OuterRef("pk"))))
     )
     vault.preload_data_keys(survivor.pk for survivor in survivors)
     matching = []
