@@ -52,6 +52,15 @@ LOCALES = {"en": "en-GB", "es": "es-PE"}
 # narrowest screen and the longest words, where boxes overflow first. English at 390 px
 # and Spanish at 1280 px still get every other check.
 AXE_AT = {("en", 1280), ("es", 390)}
+# Phone length: at this width a page longer than this many screens (its viewport height)
+# is a finding unless it is paginated, that is it shows a ``nav.pagination`` (the
+# project's previous/next markup, drawn only when a list has more than one page). A long
+# list shows its first rows, its count and a link to the rest; a long page folds its
+# secondary parts in <details>.
+PHONE_WIDTH = 390
+PHONE_SCREENS = 3
+# Kinds of page that may be longer than PHONE_SCREENS unpaginated. Each needs its reason.
+LENGTH_ALLOW_LIST: dict[str, str] = {}
 
 # Raw codes that may stand alone on a Spanish page because they are also what a reader
 # expects there. Each needs its reason.
@@ -205,6 +214,8 @@ _PAGE_FACTS_JS = """() => ({
                    (h) => h.innerText.replace(/\\s+/g, ' ').trim()),
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
+    scrollHeight: document.documentElement.scrollHeight,
+    paginated: document.querySelector('nav.pagination') !== null,
 })"""
 
 # Marks every sticky or fixed element once; then, at each Tab stop, asks the browser what
@@ -306,6 +317,8 @@ class Crawler:
         self.timings: dict[str, float] = {}
         self.pages_checked = 0
         self.axe_runs = 0
+        # (kind, path, language) -> document height at PHONE_WIDTH, and whether paginated.
+        self.heights: dict[tuple[str, str, str], tuple[int, bool]] = {}
 
     # -- sessions --
 
@@ -407,6 +420,8 @@ class Crawler:
                 path,
                 f"scrolls sideways at {width}px ({language}): {facts['scrollWidth']}px wide",
             )
+        if width == PHONE_WIDTH:
+            self._check_length(kind, path, language, facts)
         if not facts["h1"]:
             self._note(kind, path, f"no h1 ({where})")
         for heading in facts["h1"]:
@@ -425,6 +440,20 @@ class Crawler:
         if language == "es":
             for text in page.evaluate(_TEXTS_JS, "es"):
                 self._check_spanish_text(kind, path, text)
+
+    def _check_length(self, kind: str, path: str, language: str, facts: dict) -> None:
+        """A phone page longer than PHONE_SCREENS screens must be paginated."""
+        height, paginated = facts["scrollHeight"], facts["paginated"]
+        self.heights[(kind, path, language)] = (height, paginated)
+        screen = WIDTHS[PHONE_WIDTH]["height"]
+        if height > PHONE_SCREENS * screen and not paginated and kind not in LENGTH_ALLOW_LIST:
+            self._note(
+                kind,
+                path,
+                f"{height}px long at {PHONE_WIDTH}px ({language}): "
+                f"{height / screen:.1f} phone screens and not paginated "
+                f"(at most {PHONE_SCREENS})",
+            )
 
     def _spent(self, what: str, started: float) -> None:
         self.timings[what] = self.timings.get(what, 0.0) + time.monotonic() - started
@@ -618,6 +647,19 @@ def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> st
             + ("  (answered with a file)" if (page, action) in crawl.form_downloads else "")
             for page, action in crawl.forms_submitted
         )
+    lines.append("")
+    screen = WIDTHS[PHONE_WIDTH]["height"]
+    lines.append(
+        f"longest pages at {PHONE_WIDTH}px (over {PHONE_SCREENS - 1} screens of {screen}px):"
+    )
+    longest = sorted(crawler.heights.items(), key=lambda item: -item[1][0])
+    lines.extend(
+        f"    {height}px  {height / screen:.1f} screens  {kind} {path} ({language})"
+        + ("  paginated" if paginated else "")
+        + ("  allowed" if kind in LENGTH_ALLOW_LIST else "")
+        for (kind, path, language), (height, paginated) in longest
+        if height > (PHONE_SCREENS - 1) * screen
+    )
     unreached = sorted(all_kinds - reached)
     lines.append("")
     lines.append(f"kinds of page no role reached by a link ({len(unreached)}):")
