@@ -133,9 +133,19 @@ def _referral_rows(referrals: QuerySet) -> list:
     query, and no sealed value loaded (the rows say where, when and in what state)."""
     return list(
         referrals.select_related("submitted_by").defer(
-            "reason", "beyond_minimum_reason", "packet", "return_note", "emergency_reason",
-            "review_note", "decline_note", "outcome_note", "withdraw_note",
-            "case__narrative", "case__perpetrators", "case__needs_note", "case__safety_plan",
+            "reason",
+            "beyond_minimum_reason",
+            "packet",
+            "return_note",
+            "emergency_reason",
+            "review_note",
+            "decline_note",
+            "outcome_note",
+            "withdraw_note",
+            "case__narrative",
+            "case__perpetrators",
+            "case__needs_note",
+            "case__safety_plan",
         )[:SECTION_ROWS]
     )
 
@@ -295,15 +305,14 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     URL per view (``?show=``) so that it works without JavaScript."""
     user = request.user
     if not user.has_role(*FOLLOW_UP_ROLES):
-        record_event(action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED,
-                     purpose="follow_ups")
+        record_event(
+            action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED, purpose="follow_ups"
+        )
         raise PermissionDenied
     view = request.GET.get("show", "")
     if view not in FOLLOW_UP_VIEWS:
         view = "overdue" if my_follow_ups_of(user, "overdue").exists() else "upcoming"
-    counts = {
-        name: my_follow_ups_of(user, name).count() for name in ("overdue", "upcoming")
-    }
+    counts = {name: my_follow_ups_of(user, name).count() for name in ("overdue", "upcoming")}
     paginator = Paginator(_follow_up_rows(my_follow_ups_of(user, view)), FOLLOW_UPS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
