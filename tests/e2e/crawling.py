@@ -52,11 +52,13 @@ LOCALES = {"en": "en-GB", "es": "es-PE"}
 # narrowest screen and the longest words, where boxes overflow first. English at 390 px
 # and Spanish at 1280 px still get every other check.
 AXE_AT = {("en", 1280), ("es", 390)}
-# Phone length: at this width a page longer than this many screens (its viewport height)
-# is a finding unless it is paginated, that is it shows a ``nav.pagination`` (the
-# project's previous/next markup, drawn only when a list has more than one page). A long
-# list shows its first rows, its count and a link to the rest; a long page folds its
-# secondary parts in <details>.
+# Phone length: at this width a page longer than PHONE_SCREENS screens (its viewport
+# height) is a finding unless it is paginated: it shows a list served a page at a time,
+# marked ``data-pagination``, on the previous/next nav drawn when the list has other pages
+# (``templates/oversight/_pagination.html`` and its kin) or on the summary line of such a
+# list whose rows fit one page ("Cases 1–30 of 30"). Anything else that is long shows the
+# first rows of each list with its count and a link to the rest, or folds its secondary
+# parts in <details>.
 PHONE_WIDTH = 390
 PHONE_SCREENS = 3
 # Kinds of page that may be longer than PHONE_SCREENS unpaginated. Each needs its reason.
@@ -215,7 +217,7 @@ _PAGE_FACTS_JS = """() => ({
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     scrollHeight: document.documentElement.scrollHeight,
-    paginated: document.querySelector('nav.pagination') !== null,
+    paginated: document.querySelector('[data-pagination]') !== null,
 })"""
 
 # Marks every sticky or fixed element once; then, at each Tab stop, asks the browser what
