@@ -410,7 +410,11 @@ class Crawler:
 
     # -- 2. the checks of one page --
 
-    def check_page(self, page, kind: str, path: str, language: str, width: int) -> None:
+    def check_page(
+        self, page, kind: str, path: str, language: str, width: int, *, length: bool = True
+    ) -> None:
+        """Every check of one page; ``length=False`` for the answer to an empty form, whose
+        refusal is checked by its own rules (the error met at once), not as a page to read."""
         self.pages_checked += 1
         where = f"{language}, {width}px"
         facts = page.evaluate(_PAGE_FACTS_JS)
@@ -422,7 +426,7 @@ class Crawler:
                 path,
                 f"scrolls sideways at {width}px ({language}): {facts['scrollWidth']}px wide",
             )
-        if width == PHONE_WIDTH:
+        if width == PHONE_WIDTH and length:
             self._check_length(kind, path, language, facts)
         if not facts["h1"]:
             self._note(kind, path, f"no h1 ({where})")
@@ -626,7 +630,7 @@ class Crawler:
                 f"{label}: its error {refusal['what']} neither takes focus nor is an alert",
             )
         landed = self._path(page.url) or path
-        self.check_page(page, kind_of(landed) or kind, landed, "es", 390)
+        self.check_page(page, kind_of(landed) or kind, landed, "es", 390, length=False)
         return None
 
 
