@@ -12,7 +12,8 @@ How it works (tests/e2e/test_crawl.py drives it):
    pass, which checks every instance, counts as one of them): sideways scrolling,
    ``<html lang>``, the page's h1, focus hidden under a sticky bar while tabbing, and in
    Spanish any English interface string or raw vocabulary code; axe violations of any
-   impact at each width and in each language once (``AXE_AT``).
+   impact at each width and in each language once (``AXE_AT``); at phone width a page
+   over three screens that is not paginated (``PHONE_SCREENS``, ``data-pagination``).
 3. *Empty forms*: each POST form in ``main`` with a field to fill is submitted once per
    kind, emptied and without the browser's own validation. The refusal must not be a
    server error, and its error must be in the first screen with focus or an alert.
