@@ -78,7 +78,6 @@ LENGTH_ALLOW_LIST: dict[str, str] = {
 LENGTH_NOT_YET_FIXED: dict[str, str] = {
     "plans:plan_detail": "3.7 to 4.1 screens: fold reviews and assistance as the case page "
     "folds its sections (needs ?section= opening after a save)",
-    "referrals:detail": "3.0 to 3.2 screens: fold the packet and history",
 }
 
 # Raw codes that may stand alone on a Spanish page because they are also what a reader
