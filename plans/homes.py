@@ -19,7 +19,8 @@ from plans import queries
 if TYPE_CHECKING:
     from accounts.models import User
 
-SECTION_ROWS = 10
+# As many rows as the homes show of their own lists (workspace.dashboards.SECTION_ROWS).
+SECTION_ROWS = 5
 
 
 def supervisor_sections(user: User, *, today: dt.date | None = None) -> dict[str, Any]:

@@ -39,7 +39,9 @@ from referrals import queries as referral_queries
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-SECTION_ROWS = 10
+# The first rows of each list, with its count and a link to the rest: ten rows in every
+# section made the homes 7,400 px (caseworker) and 12,500 px (supervisor) on a phone.
+SECTION_ROWS = 5
 FOLLOW_UP_WINDOW_DAYS = 7
 
 # (history of which model, change type) -> what the dashboard says happened.
@@ -131,9 +133,19 @@ def _referral_rows(referrals: QuerySet) -> list:
     query, and no sealed value loaded (the rows say where, when and in what state)."""
     return list(
         referrals.select_related("submitted_by").defer(
-            "reason", "beyond_minimum_reason", "packet", "return_note", "emergency_reason",
-            "review_note", "decline_note", "outcome_note", "withdraw_note",
-            "case__narrative", "case__perpetrators", "case__needs_note", "case__safety_plan",
+            "reason",
+            "beyond_minimum_reason",
+            "packet",
+            "return_note",
+            "emergency_reason",
+            "review_note",
+            "decline_note",
+            "outcome_note",
+            "withdraw_note",
+            "case__narrative",
+            "case__perpetrators",
+            "case__needs_note",
+            "case__safety_plan",
         )[:SECTION_ROWS]
     )
 
@@ -147,13 +159,10 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
     mine = visible.filter(owner=user)
     open_mine = _open_cases(mine)
     open_rows = list(with_next_follow_up(open_mine).order_by("-updated_at")[:SECTION_ROWS])
-    follow_ups = list(
-        _follow_up_rows(
-            open_follow_ups(visible).filter(
-                assignee=user, due_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS)
-            )
-        ).order_by("due_on")[: SECTION_ROWS * 2]
+    due = open_follow_ups(visible).filter(
+        assignee=user, due_on__lte=today + timedelta(days=FOLLOW_UP_WINDOW_DAYS)
     )
+    follow_ups = list(_follow_up_rows(due).order_by("due_on")[:SECTION_ROWS])
     named = open_names([*open_rows, *(f.case for f in follow_ups)], actor=user)
     my_referrals = referral_queries.my_referrals(user)
     sightings.record_list_page(user, named, where=sightings.DASHBOARD)
@@ -167,7 +176,8 @@ def caseworker_home(request: HttpRequest) -> HttpResponse:
             "open_rows": open_rows,
             "open_count": open_mine.count(),
             "follow_ups": follow_ups,
-            "overdue_count": sum(1 for f in follow_ups if f.due_on < today),
+            "due_count": due.count(),
+            "overdue_count": due.filter(due_on__lt=today).count(),
             "changes": recent_changes(mine, viewer=user),
             "teams": list(user.teams.all()),
             "window_days": FOLLOW_UP_WINDOW_DAYS,
@@ -226,7 +236,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     review_rows = list(
         with_next_follow_up(reviews_overdue).order_by("next_risk_review_on")[:SECTION_ROWS]
     )
-    follow_ups = list(_follow_up_rows(overdue).order_by("due_on")[: SECTION_ROWS * 2])
+    follow_ups = list(_follow_up_rows(overdue).order_by("due_on")[:SECTION_ROWS])
     named = open_names(
         [*high_rows, *child_rows, *review_rows, *(f.case for f in follow_ups)], actor=user
     )
@@ -295,15 +305,14 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     URL per view (``?show=``) so that it works without JavaScript."""
     user = request.user
     if not user.has_role(*FOLLOW_UP_ROLES):
-        record_event(action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED,
-                     purpose="follow_ups")
+        record_event(
+            action=Action.CASE_LIST_VIEWED, actor=user, outcome=Outcome.DENIED, purpose="follow_ups"
+        )
         raise PermissionDenied
     view = request.GET.get("show", "")
     if view not in FOLLOW_UP_VIEWS:
         view = "overdue" if my_follow_ups_of(user, "overdue").exists() else "upcoming"
-    counts = {
-        name: my_follow_ups_of(user, name).count() for name in ("overdue", "upcoming")
-    }
+    counts = {name: my_follow_ups_of(user, name).count() for name in ("overdue", "upcoming")}
     paginator = Paginator(_follow_up_rows(my_follow_ups_of(user, view)), FOLLOW_UPS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,6 +37,10 @@ from referrals.models import ServiceOffering
 from vault import services as vault
 from vault.exceptions import CannotOpen
 from vault.scope import key_scope
+
+# Services a page of the directory shows: each is a card of several lines, and the whole
+# network at once made the page some 4,700 px on a phone.
+DIRECTORY_PAGE_SIZE = 6
 
 
 def _address(offering: ServiceOffering, user: Any) -> tuple[str, bool]:
@@ -64,7 +69,6 @@ def _row(offering: ServiceOffering, user: Any) -> dict[str, Any]:
     return row
 
 
-
 # --- searching --------------------------------------------------------------------------
 
 
@@ -87,11 +91,21 @@ def search(request: HttpRequest) -> HttpResponse:
         target_type="directory",
         purpose=form.filters().get("service_type", ""),
     )
-    rows = [_row(offering, user) for offering in results.order_by("service_type", "city", "name")]
+    page = Paginator(results.order_by("service_type", "city", "name", "pk"), DIRECTORY_PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    rows = [_row(offering, user) for offering in page.object_list]
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "referrals/directory/search.html",
-        {"form": form, "rows": rows, "filtered": filtered},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "filtered": filtered,
+            "filter_query": kept.urlencode(),
+        },
     )
 
 

@@ -1,4 +1,5 @@
-// The case page's folded sections on paper (templates/cases/case/detail.html): before
+// Folded sections on paper (the case page, templates/cases/case/detail.html, and the
+// statistics figures, templates/reports/_figures.html): before
 // printing, every fold and every list of earlier entries opens, so the sheet shows the
 // whole case; after printing, the ones opened here close again and the page on screen is
 // as she left it. The forms stay folded (print CSS hides them). Without JavaScript the

@@ -1,7 +1,8 @@
 """The crawl of the demo (tests/e2e/crawling.py): every page each demo role reaches, at
 390 and 1280 px, in English and Spanish, with every form also submitted empty.
 
-It fails on any axe violation, sideways scrolling, a wrong ``<html lang>``, two kinds of
+It fails on any axe violation, sideways scrolling, a phone page over three screens that is
+not paginated, a wrong ``<html lang>``, two kinds of
 page sharing an h1, a focused control hidden under a sticky bar, a refused form whose
 error a reader would not meet, and on a Spanish page any English interface string or raw
 vocabulary code; the failure lists every problem with its kind of page and URL. The

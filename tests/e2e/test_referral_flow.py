@@ -154,9 +154,9 @@ def _success_message(page) -> None:
 def _open_case_from_home(visit, case) -> None:
     """As she would at the start of a shift: her home lists her open cases."""
     page = visit.page
-    link = page.locator("section[aria-labelledby=open-cases-title]").get_by_role(
-        "link", name=case.code
-    )
+    section = page.locator("section[aria-labelledby=open-cases-title]")
+    section.locator("summary").click()  # the list is folded under its count (issue 18)
+    link = section.get_by_role("link", name=case.code)
     _click_and_wait(page, link.first)
     expect(page.locator(".case-header .case-code")).to_contain_text(case.code)
 
@@ -404,6 +404,8 @@ def test_an_emergency_send_reaches_the_shelter_at_once_and_her_supervisor_review
     expect(to_review).to_have_count(1)
     expect(to_review).to_contain_text(caseworker.display_name)
     _check(boss, "referral-emergency-8-team-home")
+    # Folded under its count on the home (issue 18): she opens it.
+    page.locator("section[aria-labelledby=review-emergency-title] summary").click()
     _click_and_wait(page, to_review.get_by_role("link", name=case.code))
     expect(page.locator("main")).to_contain_text(EMERGENCY_REASON)
     review = page.locator(f"form[action='{reverse('referrals:review', args=[referral.pk])}']")

@@ -22,18 +22,19 @@ PERSON_URL = reverse("oversight:person_activity")
 
 
 def _people(colleague, count: int) -> list:
-    return [UserFactory(organization=colleague.organization, role=Role.CASEWORKER)
-            for _ in range(count)]
+    return [
+        UserFactory(organization=colleague.organization, role=Role.CASEWORKER) for _ in range(count)
+    ]
 
 
 @pytest.mark.parametrize(
     ("language", "events", "refused"),
     [
-        ("en", "The latest 5 of 12 events.", "The latest 5 of 7 refused accesses."),
-        ("es", "Los últimos 5 de 12 eventos.", "Los últimos 5 de 7 accesos denegados."),
+        ("en", "The latest 3 of 12 events.", "The latest 3 of 7 refused accesses."),
+        ("es", "Los últimos 3 de 12 eventos.", "Los últimos 3 de 7 accesos denegados."),
     ],
 )
-def test_the_auditors_home_shows_five_of_each_list_with_its_count(
+def test_the_auditors_home_shows_three_of_each_list_with_its_count(
     client_for, auditor, caseworker, language, events, refused
 ):
     for _ in range(5):
@@ -56,9 +57,7 @@ def test_the_auditors_home_shows_five_of_each_list_with_its_count(
     assert f'href="{reverse("oversight:search")}"' in page
 
 
-def test_a_cases_access_page_shows_ten_people_a_page_then_the_rest(
-    client_for, auditor, caseworker
-):
+def test_a_cases_access_page_shows_ten_people_a_page_then_the_rest(client_for, auditor, caseworker):
     people = _people(caseworker, SUMMARY_PAGE_SIZE + 2)
     for person in people:
         event(actor=person, case_code=CODE)
