@@ -36,9 +36,15 @@ from plans.models import Goal, Plan
 from plans.queries import PlanAccess, assistance_of_case, get_plan_for_user
 from vault.scope import key_scope
 
+# The plan page's sections folded under their counts (templates/plans/plan.html); one
+# named by ``?section=`` is shown open, so a step done there returns to it unfolded.
+FOLDED_SECTIONS = ("reviews", "assistance")
+
 
 def plan_url(case_id: Any, anchor: str = "") -> str:
     url = reverse("plans:plan_detail", kwargs={"case_id": case_id})
+    if anchor in FOLDED_SECTIONS:
+        url = f"{url}?section={anchor}"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -91,6 +97,11 @@ def _action_labels(goals: list[dict]) -> dict:
     }
 
 
+def _asked_section(request: HttpRequest) -> str:
+    asked = request.GET.get("section", "")
+    return asked if asked in FOLDED_SECTIONS else ""
+
+
 def build_plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None = None) -> dict:
     """Everything the plan page shows, opened for this person, with the forms she may use."""
     bound = bound or {}
@@ -122,6 +133,7 @@ def build_plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None 
         "assistance": assistance,
         "agreement_note": opener(plan, "agreement_note") if plan else None,
         "today": timezone.localdate(),
+        "open_section": _asked_section(request),
         "bound": bound,
         "errors": [form for form in bound.values() if form is not None and form.errors],
     }

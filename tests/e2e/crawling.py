@@ -73,12 +73,6 @@ LENGTH_ALLOW_LIST: dict[str, str] = {
     "referrals:edit": _ONE_FORM + " (the same form, a returned draft)",
     "plans:final_review": _ONE_FORM + " (each goal's outcome and the closing)",
 }
-# Kinds of page still too long at the last crawl, not fixed yet (issue 18): reported, not
-# failed on. Each is to leave this list when it is fixed, never to join the one above.
-LENGTH_NOT_YET_FIXED: dict[str, str] = {
-    "plans:plan_detail": "3.7 to 4.1 screens: fold reviews and assistance as the case page "
-    "folds its sections (needs ?section= opening after a save)",
-}
 
 # Raw codes that may stand alone on a Spanish page because they are also what a reader
 # expects there. Each needs its reason.
@@ -470,7 +464,7 @@ class Crawler:
         height, paginated = facts["scrollHeight"], facts["paginated"]
         self.heights[(self.role, kind, path, language)] = (height, paginated)
         screen = WIDTHS[PHONE_WIDTH]["height"]
-        excused = kind in LENGTH_ALLOW_LIST or kind in LENGTH_NOT_YET_FIXED
+        excused = kind in LENGTH_ALLOW_LIST
         if height > PHONE_SCREENS * screen and not paginated and not excused:
             self._note(
                 kind,
@@ -683,7 +677,6 @@ def report(crawls: list[RoleCrawl], crawler: Crawler, all_kinds: set[str]) -> st
         f"    {height}px  {height / screen:.1f} screens  {kind} {path} ({role}, {language})"
         + ("  paginated" if paginated else "")
         + ("  allowed" if kind in LENGTH_ALLOW_LIST else "")
-        + ("  NOT YET FIXED" if kind in LENGTH_NOT_YET_FIXED else "")
         for (role, kind, path, language), (height, paginated) in longest
         if height > (PHONE_SCREENS - 1) * screen
     )
