@@ -506,6 +506,12 @@ def team_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _setting_page(request: HttpRequest, form, *, title: str, explanation: str) -> HttpResponse:
+    """One setting of her organisation: one page shape for all of them."""
+    return render(request, "accounts/organization_setting.html",
+                  {"form": form, "title": title, "explanation": explanation})
+
+
 @login_required
 def retention(request: HttpRequest) -> HttpResponse:
     organization = queries.own_organization(request.user)
@@ -523,7 +529,10 @@ def retention(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved. Closed cases are reviewed after this many "
                                         "years from now on."))
             return redirect("home")
-    return render(request, "accounts/retention.html", {"form": form})
+    return _setting_page(
+        request, form, title=_("How long closed cases are kept"),
+        explanation=_("When a closed case reaches the end of this period, the supervisors of its team review it: they keep it for a stated reason until a new review date, or propose it for shredding, which an administrator confirms."),  # noqa: E501
+    )
 
 
 @login_required
@@ -542,7 +551,10 @@ def case_labels(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved. Case lists and case headers now show the "
                                         "survivor's name beside the case code."))
         return redirect("home")
-    return render(request, "accounts/case_labels.html", {"form": form})
+    return _setting_page(
+        request, form, title=_("How cases are labelled"),
+        explanation=_("With the case code only, case lists, the home pages and the top of each case show the code without the survivor's name, so that someone looking over a colleague's shoulder, or at a screen left open, cannot read who she is. A person who may see a case can still show the name with one click; each click is recorded in the access log. The identity section of the case still shows her full name."),  # noqa: E501
+    )
 
 
 @login_required
@@ -556,7 +568,10 @@ def partner_contact(request: HttpRequest) -> HttpResponse:
         services.set_partner_contact(actor=request.user, contact=contact)
         messages.success(request, _("Saved. Partners see it on what you refer to them."))
         return redirect("home")
-    return render(request, "accounts/partner_contact.html", {"form": form})
+    return _setting_page(
+        request, form, title=_("How partners reach us"),
+        explanation=_("Organisations that receive your referrals see your organisation's name, the caseworker's name and this contact channel."),  # noqa: E501
+    )
 
 
 @login_required
