@@ -300,7 +300,7 @@ def _section_menu(context: dict[str, Any]) -> list[MenuItem]:
         item("route", _("Route")),
         item("needs", _("Needs and account")),
         item("linked", _("Linked cases"), len(context["linked_groups"])),
-        item("episodes", _("Earlier episodes"), len(context["episodes"])),
+        item("episodes", _("Her other cases"), len(context["episodes"])),
     ]
 
 

@@ -146,6 +146,21 @@ def test_every_section_is_one_click_from_the_menu_at_the_top_with_its_count(
     assert {"consent", "attachments", "linked", "episodes"} <= set(counts)
 
 
+def test_the_menu_names_each_section_by_its_heading_or_a_shorter_form(client_for, caseworker, case):
+    import re
+
+    page = client_for(caseworker).get(_url(case)).content.decode()
+    menu_start = page.index('class="section-nav"')
+    menu = page[menu_start:page.index("</nav>", menu_start)]
+    named = dict(re.findall(r'<a href="[^"]*#([\w-]+)"[^>]*>([^<]+)', menu))
+    headings = dict(re.findall(r'<h2 id="([\w-]+)-title">([^<]+)<', page))
+    assert {"episodes", "notes", "consent"} <= set(named) & set(headings)
+    for key, title in named.items():
+        if key in headings:  # the menu may shorten a heading, never name it otherwise
+            words = set(headings[key].lower().split())
+            assert set(title.lower().split()) <= words, (key, title, headings[key])
+
+
 def _open_sections(page: str) -> list[str]:
     """The sections whose fold is open, in page order."""
     import re
