@@ -38,13 +38,14 @@ from vault.scope import key_scope
 
 # The plan page's sections folded under their counts (templates/plans/plan.html); one
 # named by ``?section=`` is shown open, so a step done there returns to it unfolded.
-FOLDED_SECTIONS = ("reviews", "assistance")
+FOLDED_SECTIONS = ("agreement", "goals", "reviews", "assistance")
 
 
 def plan_url(case_id: Any, anchor: str = "") -> str:
     url = reverse("plans:plan_detail", kwargs={"case_id": case_id})
-    if anchor in FOLDED_SECTIONS:
-        url = f"{url}?section={anchor}"
+    section = "goals" if anchor.startswith("goal-") else anchor
+    if section in FOLDED_SECTIONS:
+        url = f"{url}?section={section}"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -97,7 +98,12 @@ def _action_labels(goals: list[dict]) -> dict:
     }
 
 
-def _asked_section(request: HttpRequest) -> str:
+def _open_section(request: HttpRequest, bound: dict) -> str:
+    """The section named by ``?section=``, or the one whose form was refused: a refused
+    entry is never left in a closed fold."""
+    refused = [key for key, form in bound.items() if form is not None and form.errors]
+    if refused:
+        return "assistance" if "assistance" in refused else "goals"
     asked = request.GET.get("section", "")
     return asked if asked in FOLDED_SECTIONS else ""
 
@@ -133,7 +139,7 @@ def build_plan_page(request: HttpRequest, pa: PlanAccess, *, bound: dict | None 
         "assistance": assistance,
         "agreement_note": opener(plan, "agreement_note") if plan else None,
         "today": timezone.localdate(),
-        "open_section": _asked_section(request),
+        "open_section": _open_section(request, bound),
         "bound": bound,
         "errors": [form for form in bound.values() if form is not None and form.errors],
     }

@@ -144,7 +144,7 @@ def test_a_plan_is_written_approved_fed_by_a_referral_reviewed_and_printed(
     for index, (area, wording) in enumerate(THREE_GOALS):
         form = page.locator("form[action$='/plan/goals/']")
         if index:  # the form is folded away once she has a goal
-            page.locator("details:has(form[action$='/plan/goals/']) > summary").click()
+            page.locator("details.work-form:has(form[action$='/plan/goals/']) > summary").click()
         form.locator("select[name=goal-area]").select_option(area.value)
         form.locator("textarea[name=goal-wording]").fill(wording)
         _click_and_wait(page, form.locator("button[type=submit]"))
@@ -232,6 +232,7 @@ def test_a_plan_is_written_approved_fed_by_a_referral_reviewed_and_printed(
     expect(page.locator("section#reviews")).to_contain_text(REVIEW_NOTE)
     _check(worker, "plan-6-reviewed")
 
+    unfold_section(page, "copy")
     copy = page.locator("section#copy form")
     copy.locator("input[name=parts][value=name]").check()
     _click_and_wait(page, copy.locator("button[type=submit]"))
@@ -296,7 +297,8 @@ def test_every_plan_page_has_no_serious_axe_violations(
         expect(page.locator("main [role=alert]")).to_have_count(0)
         _no_serious_violations(worker, f"plan-axe-{name}-errors")
     worker.goto(pages["plan"])
-    page.locator("details:has(form[action$='/plan/goals/']) > summary").click()
+    unfold_section(page, "goals")
+    page.locator("details.work-form:has(form[action$='/plan/goals/']) > summary").click()
     _click_and_wait(page, page.locator("form[action$='/plan/goals/'] button[type=submit]"))
     expect(page.locator("#error-summary")).to_contain_text(re.compile(".+"))
     _no_serious_violations(worker, "plan-axe-plan-errors")

@@ -89,3 +89,18 @@ def test_a_read_only_colleague_sees_the_folds_and_an_outsider_gets_404(
     html = client_for(viewer).get(_plan(case, "?section=reviews")).content.decode()
     assert _fold_of(html, "reviews") == '<details class="case-fold" open>'
     assert client_for(outsider).get(_plan(case, "?section=reviews")).status_code == 404
+
+
+def test_a_refused_goal_opens_her_goals_and_a_changed_one_returns_to_them(
+    client_for, approved, case, caseworker
+):
+    from plans.views import plan_url
+
+    refused = client_for(caseworker).post(
+        reverse("plans:add_goal", kwargs={"case_id": case.pk}), {}
+    ).content.decode()
+    shown, hidden = form_errors(refused)
+    assert shown and not hidden
+    assert _fold_of(refused, "goals") == '<details class="case-fold" open>'
+    assert plan_url(case.pk, "goal-7") == _plan(case, "?section=goals#goal-7")
+    assert plan_url(case.pk, "agreement") == _plan(case, "?section=agreement#agreement")
