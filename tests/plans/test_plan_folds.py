@@ -1,6 +1,7 @@
-"""The support plan page folds "Reviews" and "Assistance she received" under their counts
-(a phone page within three screens, issue 18); a step done there returns to its section
-open, and a refused entry is never hidden in a closed fold."""
+"""The support plan page folds its sections (agreement, goals, reviews, assistance, her
+copy) under the plan's status, as the case page does (a phone page within three screens,
+issue 18); a step done there returns to its section open, and a refused entry is never
+hidden in a closed fold."""
 
 from __future__ import annotations
 
