@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import vocabularies as v
-from cases.services.intake import AgeFacts, Guardian, Identity, SafeContact
+from cases.services.intake import PROFILE_FIELDS, AgeFacts, Guardian, Identity, SafeContact
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -408,19 +408,7 @@ class ProfileForm(_CleanText):
         help_text=_("What she says about them: names, nicknames, descriptions. Sealed."),
     )
 
-    coded_fields = (
-        "trafficking_status",
-        "determined_by",
-        "identification_place",
-        "exploitation_types",
-        "labour_industry",
-        "recruitment_methods",
-        "recruitment_platform",
-        "recruiter_relationship",
-        "means_of_control",
-        "debt_amount",
-        "debt_currency",
-    )
+    coded_fields = PROFILE_FIELDS  # what update_profile takes, named once
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
